@@ -1,0 +1,112 @@
+"""Find the project root and the files under it that k8slint reads.
+
+Never follows a symlink that leaves the root, skips version-control, dependency and build
+directories, and skips Helm chart `templates/` (Go templates, not YAML until rendered).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "vendor",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".terraform",
+        "bower_components",
+        ".idea",
+        ".vscode",
+        "site-packages",
+    }
+)
+ROOT_MARKERS = (".git", ".k8slint.yaml")
+
+
+def find_root(paths: Iterable[Path]) -> Path:
+    """The nearest ancestor of the paths holding .git or .k8slint.yaml, else their common parent."""
+    resolved = [p.resolve() for p in paths] or [Path.cwd().resolve()]
+    dirs = [p if p.is_dir() else p.parent for p in resolved]
+    common = Path(os.path.commonpath([str(d) for d in dirs]))
+    for candidate in (common, *common.parents):
+        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+            return candidate
+    return common
+
+
+def is_excluded(rel: str, patterns: Iterable[str]) -> bool:
+    """gitignore-like matching: a pattern matches the path, any parent dir, or the basename."""
+    parts = rel.split("/")
+    for pattern in patterns:
+        pat = pattern.rstrip("/")
+        if pat.startswith("/"):
+            pat = pat[1:]
+        elif "/" not in pat:
+            if any(fnmatch.fnmatchcase(part, pat) for part in parts):
+                return True
+            continue
+        for end in range(1, len(parts) + 1):
+            if fnmatch.fnmatchcase("/".join(parts[:end]), pat) or fnmatch.fnmatchcase(
+                "/".join(parts[:end]), pat + "/**"
+            ):
+                return True
+    return False
+
+
+def walk(root: Path, start: str = "", excludes: Iterable[str] = ()) -> Iterator[str]:
+    """Yield the regular files under root/start as sorted POSIX paths relative to root."""
+    excludes = tuple(excludes)
+    real_root = os.path.realpath(root)
+    base = root / start if start else root
+    seen_dirs: set[tuple[int, int]] = set()
+    stack = [(base, start)]
+    while stack:
+        directory, rel_dir = stack.pop()
+        try:
+            info = os.stat(directory)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) in seen_dirs:  # symlink loops
+            continue
+        seen_dirs.add((info.st_dev, info.st_ino))
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        chart_dir = any(e.name == "Chart.yaml" for e in entries)
+        subdirs = []
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if excludes and is_excluded(rel, excludes):
+                continue
+            try:
+                if entry.is_symlink() and not _inside(entry.path, real_root):
+                    continue
+                mode = os.stat(entry.path).st_mode
+            except OSError:
+                continue
+            if stat.S_ISDIR(mode):
+                if entry.name in SKIPPED_DIRS or (chart_dir and entry.name == "templates"):
+                    continue
+                subdirs.append((Path(entry.path), rel))
+            elif stat.S_ISREG(mode):
+                yield rel
+        stack.extend(reversed(subdirs))
+
+
+def _inside(path: str, real_root: str) -> bool:
+    resolved = os.path.realpath(path)
+    return resolved == real_root or resolved.startswith(real_root + os.sep)

@@ -1,0 +1,131 @@
+"""Read and parse each file once: the only place that turns bytes into documents.
+
+A file that cannot be read or parsed becomes a `LintError` with its line, never an exception.
+`Project` caches every file it has read, so the model, the kustomize build and the app-source
+scanner share one parse of each file per run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from k8slint.lint.findings import LintError
+from k8slint.lint.yamlpos import DuplicateKey, ParsedDocument, YamlError, parse_documents
+
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class SourceFile:
+    """One file of the project: its text and, for YAML/JSON, its parsed documents."""
+
+    path: str  # POSIX, relative to the project root
+    text: str
+    documents: list[ParsedDocument] = field(default_factory=list)
+    duplicates: list[DuplicateKey] = field(default_factory=list)
+    error: LintError | None = None
+    template: bool = False  # a Helm/Go template that is not YAML: skipped, never an error
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+def decode(data: bytes) -> str | None:
+    """Text of a file, or None for binary content; BOMs (UTF-8/16) are honoured."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    if b"\x00" in data[:8192]:
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def parse_text(path: str, text: str) -> SourceFile:
+    """Parse YAML or JSON text that claims to be at `path`."""
+    source = SourceFile(path, text)
+    try:
+        source.documents, source.duplicates = parse_documents(text, path)
+    except YamlError as exc:
+        if "{{" in text:  # Helm/Go templates are not YAML until rendered
+            source.template = True
+        else:
+            source.error = LintError(path, exc.line, str(exc))
+    return source
+
+
+class Project:
+    """The files of one project root, read lazily and at most once."""
+
+    def __init__(self, root: Path, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> None:
+        self.root = root
+        self.max_file_size = max_file_size
+        self._texts: dict[str, str | None] = {}
+        self._parsed: dict[str, SourceFile] = {}
+        self.skipped: list[LintError] = []
+
+    def abspath(self, rel: str) -> Path:
+        return self.root / rel
+
+    def override(self, rel: str, text: str) -> None:
+        """Use `text` for `rel` instead of the file on disk (stdin, an editor's unsaved buffer)."""
+        self._texts[rel] = text
+        self._parsed.pop(rel, None)
+
+    def read_text(self, rel: str) -> str | None:
+        """The text of a file, or None if it is missing, unreadable, binary or too large."""
+        if rel in self._texts:
+            return self._texts[rel]
+        text = self._read(rel)
+        self._texts[rel] = text
+        return text
+
+    def _read(self, rel: str) -> str | None:
+        path = self.abspath(rel)
+        try:
+            if not path.is_file():
+                return None
+            if path.stat().st_size > self.max_file_size:
+                self.skipped.append(
+                    LintError(rel, 0, f"skipped: larger than {self.max_file_size:,} bytes")
+                )
+                return None
+            data = path.read_bytes()
+        except OSError:
+            return None
+        return decode(data)
+
+    def parse(self, rel: str) -> SourceFile | None:
+        """The parsed file, or None when it cannot be read at all."""
+        cached = self._parsed.get(rel)
+        if cached is not None:
+            return cached
+        text = self.read_text(rel)
+        if text is None:
+            return None
+        source = parse_text(rel, text)
+        self._parsed[rel] = source
+        return source
+
+    def exists(self, rel: str) -> bool:
+        return rel in self._texts and self._texts[rel] is not None or self.abspath(rel).exists()
+
+    def is_dir(self, rel: str) -> bool:
+        return self.abspath(rel).is_dir()
+
+    def inside(self, rel: str) -> bool:
+        """Whether a relative path stays inside the root once `..` and symlinks are resolved."""
+        try:
+            resolved = os.path.realpath(self.abspath(rel))
+        except (OSError, ValueError):
+            return False
+        root = os.path.realpath(self.root)
+        return resolved == root or resolved.startswith(root + os.sep)
