@@ -135,8 +135,8 @@ def parse_documents(text: str, path: str) -> tuple[list[ParsedDocument], list[Du
     documents: list[ParsedDocument] = []
     try:
         for index, node in enumerate(yaml.compose_all(text, Loader=_Loader)):
-            if node is None:
-                continue
+            if node is None or (isinstance(node, ScalarNode) and node.tag == _NULL and not node.value):
+                continue  # `---` alone or comments only
             walker.reset_budget()
             root = walker.convert(node, 0)
             documents.append(ParsedDocument(index, root, walker.loc(node)))

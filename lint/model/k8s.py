@@ -1,0 +1,384 @@
+"""Read-only views of Kubernetes objects: workloads, pod specs, containers, ConfigMaps, Secrets.
+
+Views wrap the parsed `YMap` and never copy it; a missing or mistyped field reads as None or
+empty, so rules don't need to guard every access. Values a rule reports on come back as
+`Located` (value + span).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from k8slint.lint.locate import Loc, Located
+from k8slint.lint.model.images import ImageRef, parse_image
+from k8slint.lint.yamlpos import YMap, YSeq
+
+POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+def child(node: Any, *keys: str | int) -> Any:
+    """Walk mappings/sequences by key or index; None as soon as a step is missing."""
+    for key in keys:
+        if isinstance(node, YMap) and isinstance(key, str):
+            node = node.get(key)
+        elif isinstance(node, YSeq) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return None
+    return node
+
+
+def mapping(node: Any, *keys: str | int) -> YMap | None:
+    found = child(node, *keys)
+    return found if isinstance(found, YMap) else None
+
+
+def sequence(node: Any, *keys: str | int) -> YSeq:
+    found = child(node, *keys)
+    return found if isinstance(found, YSeq) else YSeq(getattr(node, "loc", _NOWHERE))
+
+
+def located(node: YMap | None, key: str) -> Located[Any] | None:
+    """The value under `key` with its span, or None when the key is absent."""
+    if node is None or key not in node:
+        return None
+    return Located(node[key], node.value_loc(key))
+
+
+def located_str(node: YMap | None, key: str) -> Located[str] | None:
+    """Like `located`, for scalar values read as strings (numbers and booleans included)."""
+    found = located(node, key)
+    if found is None or isinstance(found.value, YMap | YSeq) or found.value is None:
+        return None
+    value = found.value
+    text = value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+    return Located(text, found.loc)
+
+
+def maps_in(seq: YSeq) -> Iterator[tuple[int, YMap]]:
+    for index, item in enumerate(seq):
+        if isinstance(item, YMap):
+            yield index, item
+
+
+_NOWHERE = Loc("", 0, 0, 0, 0)
+
+
+@dataclass(frozen=True, eq=False)
+class K8sObject:
+    """One Kubernetes object (a document, an item of a `kind: List`, or a built object)."""
+
+    body: YMap
+
+    @cached_property
+    def api_version(self) -> str:
+        value = self.body.get("apiVersion")
+        return value if isinstance(value, str) else ""
+
+    @cached_property
+    def kind(self) -> str:
+        value = self.body.get("kind")
+        return value if isinstance(value, str) else ""
+
+    @cached_property
+    def metadata(self) -> YMap | None:
+        return mapping(self.body, "metadata")
+
+    @cached_property
+    def name(self) -> str:
+        value = child(self.metadata, "name")
+        return value if isinstance(value, str) else ""
+
+    @cached_property
+    def namespace(self) -> str | None:
+        """The explicit namespace, or None (the context's default at apply time)."""
+        value = child(self.metadata, "namespace")
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def loc(self) -> Loc:
+        return self.body.loc
+
+    @property
+    def path(self) -> str:
+        return self.body.loc.path
+
+    @property
+    def name_loc(self) -> Loc:
+        meta = self.metadata
+        return meta.value_loc("name") if meta is not None and "name" in meta else self.loc
+
+    @property
+    def kind_loc(self) -> Loc:
+        return self.body.value_loc("kind")
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rpartition("/")[0] if "/" in self.api_version else ""
+
+    def labels(self) -> dict[str, str]:
+        return _str_map(mapping(self.metadata, "labels"))
+
+    def annotations(self) -> dict[str, str]:
+        return _str_map(mapping(self.metadata, "annotations"))
+
+    def same_namespace(self, other: K8sObject) -> bool:
+        return (self.namespace or "default") == (other.namespace or "default")
+
+    @cached_property
+    def pod_spec(self) -> PodSpec | None:
+        path = POD_SPEC_PATHS.get(self.kind)
+        spec = mapping(self.body, *path) if path else None
+        return PodSpec(self, spec) if spec is not None else None
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.namespace or ''}/{self.name} at {self.loc}>"
+
+
+def _str_map(node: YMap | None) -> dict[str, str]:
+    if node is None:
+        return {}
+    return {str(k): v if isinstance(v, str) else str(v) for k, v in node.items()}
+
+
+@dataclass(frozen=True, eq=False)
+class PodSpec:
+    """The pod template of a workload (or a bare Pod's spec)."""
+
+    owner: K8sObject
+    body: YMap
+
+    @cached_property
+    def template_labels(self) -> dict[str, str]:
+        path = POD_SPEC_PATHS[self.owner.kind][:-1] + ("metadata", "labels")
+        if self.owner.kind == "Pod":
+            return self.owner.labels()
+        return _str_map(mapping(self.owner.body, *path))
+
+    @cached_property
+    def containers(self) -> tuple[Container, ...]:
+        found: list[Container] = []
+        for key in ("initContainers", "containers"):
+            for _index, body in maps_in(sequence(self.body, key)):
+                found.append(Container(self, body, init=key == "initContainers"))
+        return tuple(found)
+
+    @property
+    def service_account(self) -> Located[str] | None:
+        return located_str(self.body, "serviceAccountName") or located_str(
+            self.body, "serviceAccount"
+        )
+
+    @property
+    def service_account_name(self) -> str:
+        account = self.service_account
+        return account.value if account and account.value else "default"
+
+    def image_pull_secrets(self) -> list[Located[str]]:
+        return _names(sequence(self.body, "imagePullSecrets"))
+
+    @cached_property
+    def volumes(self) -> dict[str, YMap]:
+        return {
+            str(v.get("name")): v for _i, v in maps_in(sequence(self.body, "volumes")) if v.get("name")
+        }
+
+    def ports_by_container(self) -> dict[str, list[ContainerPort]]:
+        return {c.name: c.ports for c in self.containers}
+
+
+def _names(seq: YSeq) -> list[Located[str]]:
+    names = []
+    for _index, item in maps_in(seq):
+        name = located_str(item, "name")
+        if name is not None:
+            names.append(name)
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerPort:
+    number: int | None
+    name: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    name: str
+    loc: Loc  # the `name:` value
+    value: Located[str] | None  # a literal `value:`
+    value_from: YMap | None
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeMount:
+    name: str
+    path: str
+    sub_path: str | None
+    read_only: bool
+    loc: Loc  # the mountPath value
+    body: YMap
+
+
+@dataclass(frozen=True, eq=False)
+class Container:
+    pod: PodSpec
+    body: YMap
+    init: bool = False
+
+    @property
+    def owner(self) -> K8sObject:
+        return self.pod.owner
+
+    @property
+    def name(self) -> str:
+        value = self.body.get("name")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def loc(self) -> Loc:
+        return self.body.loc
+
+    @property
+    def image(self) -> Located[str] | None:
+        return located_str(self.body, "image")
+
+    @cached_property
+    def image_ref(self) -> ImageRef | None:
+        image = self.image
+        return parse_image(image.value) if image and image.value else None
+
+    @property
+    def pull_policy(self) -> Located[str] | None:
+        return located_str(self.body, "imagePullPolicy")
+
+    @property
+    def effective_pull_policy(self) -> str:
+        """What the API server defaults: Always for :latest or no tag, else IfNotPresent."""
+        policy = self.pull_policy
+        if policy is not None:
+            return policy.value
+        ref = self.image_ref
+        return "Always" if ref is None or ref.effective_tag == "latest" else "IfNotPresent"
+
+    @cached_property
+    def ports(self) -> list[ContainerPort]:
+        ports = []
+        for _index, port in maps_in(sequence(self.body, "ports")):
+            number = port.get("containerPort")
+            name = port.get("name")
+            ports.append(
+                ContainerPort(
+                    number if isinstance(number, int) else None,
+                    name if isinstance(name, str) else None,
+                    port.value_loc("containerPort") if "containerPort" in port else port.loc,
+                )
+            )
+        return ports
+
+    @cached_property
+    def env(self) -> list[EnvVar]:
+        found = []
+        for _index, item in maps_in(sequence(self.body, "env")):
+            name = item.get("name")
+            if not isinstance(name, str):
+                continue
+            value_from = item.get("valueFrom")
+            found.append(
+                EnvVar(
+                    name,
+                    item.value_loc("name"),
+                    located_str(item, "value"),
+                    value_from if isinstance(value_from, YMap) else None,
+                )
+            )
+        return found
+
+    def env_from(self) -> list[YMap]:
+        return [item for _index, item in maps_in(sequence(self.body, "envFrom"))]
+
+    @cached_property
+    def volume_mounts(self) -> list[VolumeMount]:
+        mounts = []
+        for _index, item in maps_in(sequence(self.body, "volumeMounts")):
+            path = item.get("mountPath")
+            name = item.get("name")
+            if not isinstance(path, str):
+                continue
+            sub_path = item.get("subPath")
+            mounts.append(
+                VolumeMount(
+                    name if isinstance(name, str) else "",
+                    path,
+                    sub_path if isinstance(sub_path, str) else None,
+                    item.get("readOnly") is True,
+                    item.value_loc("mountPath"),
+                    item,
+                )
+            )
+        return mounts
+
+    def probes(self) -> Iterator[tuple[str, YMap]]:
+        for kind in PROBE_KINDS:
+            probe = mapping(self.body, kind)
+            if probe is not None:
+                yield kind, probe
+
+    def declares_port(self, port: int | str) -> bool:
+        if isinstance(port, int):
+            return any(p.number == port for p in self.ports)
+        return any(p.name == port for p in self.ports)
+
+
+@dataclass(frozen=True, slots=True)
+class DataEntry:
+    """One key of a ConfigMap's or Secret's data, decoded to text when possible."""
+
+    key: str
+    value: str | None  # None: binary or undecodable
+    loc: Loc  # the value's span
+    key_loc: Loc
+    encoded: bool  # read from Secret `data` (base64): positions inside the value are unknown
+
+
+def data_entries(obj: K8sObject) -> list[DataEntry]:
+    """The entries of a ConfigMap (data, binaryData) or Secret (data decoded, stringData)."""
+    entries: list[DataEntry] = []
+    plain_keys = ("data",) if obj.kind == "ConfigMap" else ("stringData",)
+    for key in plain_keys:
+        block = mapping(obj.body, key)
+        for name, value in (block or {}).items():
+            text = value if isinstance(value, str) else None if value is None else str(value)
+            entries.append(DataEntry(str(name), text, block.value_loc(name), block.key_loc(name), False))  # type: ignore[union-attr]
+    encoded_keys = ("data",) if obj.kind == "Secret" else ("binaryData",)
+    for key in encoded_keys:
+        block = mapping(obj.body, key)
+        for name, value in (block or {}).items():
+            decoded = decode_base64(value) if obj.kind == "Secret" else None
+            entries.append(DataEntry(str(name), decoded, block.value_loc(name), block.key_loc(name), True))  # type: ignore[union-attr]
+    return entries
+
+
+def decode_base64(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return base64.b64decode("".join(value.split()), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None

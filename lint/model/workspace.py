@@ -1,0 +1,283 @@
+"""The workspace: everything a rule may look at, indexed once, read lazily.
+
+A `Workspace` holds the project's files and the context every deployment unit shares (compose
+projects, app sources, Grafana provisioning, config). Cross-references resolve inside a
+deployment unit: the build of a kustomization that no other kustomization includes, or the
+plain manifests outside every kustomization. The engine hands each unit-scoped rule one
+`Workspace.for_unit(unit)` view at a time; its `objects` are that unit's objects.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from k8slint.lint.findings import LintError
+from k8slint.lint.load import YAML_SUFFIXES, Project, SourceFile
+from k8slint.lint.model.k8s import Container, K8sObject, PodSpec
+from k8slint.lint.yamlpos import YMap, YSeq
+
+if TYPE_CHECKING:
+    from k8slint.lint.config import Config
+    from k8slint.lint.model.appsource import AppSource
+    from k8slint.lint.model.compose import ComposeProject, ComposeService
+
+KUSTOMIZATION_KINDS = frozenset({"Kustomization", "Component"})
+KUSTOMIZE_API_PREFIX = "kustomize.config.k8s.io/"
+SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".go", ".java", ".kt")
+
+
+@dataclass(frozen=True, eq=False)
+class Unit:
+    """A deployment unit: the objects applied together.
+
+    `name` is the kustomization root directory for a kustomize build ("k8s/overlays/dev") and
+    "" for the plain manifests.
+    """
+
+    name: str
+    objects: tuple[K8sObject, ...]
+    kustomize: bool = False
+    files: frozenset[str] = frozenset()
+
+
+@dataclass
+class Workspace:
+    project: Project
+    config: Config
+    files: tuple[str, ...]  # every discovered file, POSIX relative to the root
+    units: tuple[Unit, ...] = ()
+    unit: Unit | None = None  # set on a unit view
+    errors: list[LintError] = field(default_factory=list)
+    _shared: dict[str, Any] = field(default_factory=dict)  # lazily built, shared by all views
+
+    # -- views ---------------------------------------------------------------------------
+
+    def for_unit(self, unit: Unit) -> Workspace:
+        return Workspace(self.project, self.config, self.files, self.units, unit, self.errors, self._shared)
+
+    @property
+    def objects(self) -> tuple[K8sObject, ...]:
+        """The objects of this unit; on the whole workspace, every object of every unit."""
+        if self.unit is not None:
+            return self.unit.objects
+        return self.all_objects()
+
+    def all_objects(self) -> tuple[K8sObject, ...]:
+        seen: dict[int, K8sObject] = {}
+        for unit in self.units:
+            for obj in unit.objects:
+                seen.setdefault(id(obj.body), obj)
+        return tuple(seen.values())
+
+    # -- Kubernetes objects ----------------------------------------------------------------
+
+    def of_kind(self, *kinds: str) -> list[K8sObject]:
+        index = self._kind_index()
+        return [obj for kind in kinds for obj in index.get(kind, ())]
+
+    def find(self, kind: str, name: str, namespace: str | None = None) -> K8sObject | None:
+        """The object of `kind` named `name` in `namespace` (None matches the default namespace)."""
+        for obj in self._name_index().get((kind, name), ()):
+            if (obj.namespace or "default") == (namespace or "default"):
+                return obj
+        return None
+
+    def find_any_namespace(self, kind: str, name: str) -> list[K8sObject]:
+        return list(self._name_index().get((kind, name), ()))
+
+    def workloads(self) -> Iterator[tuple[K8sObject, PodSpec]]:
+        for obj in self.objects:
+            if obj.pod_spec is not None:
+                yield obj, obj.pod_spec
+
+    def containers(self) -> Iterator[Container]:
+        for _obj, pod in self.workloads():
+            yield from pod.containers
+
+    def _kind_index(self) -> dict[str, list[K8sObject]]:
+        return self._unit_cache("kinds", lambda: _group(self.objects, lambda o: o.kind))
+
+    def _name_index(self) -> dict[tuple[str, str], list[K8sObject]]:
+        return self._unit_cache("names", lambda: _group(self.objects, lambda o: (o.kind, o.name)))
+
+    def _unit_cache(self, what: str, build: Any) -> Any:
+        key = f"{what}:{id(self.unit)}"
+        if key not in self._shared:
+            self._shared[key] = build()
+        return self._shared[key]
+
+    # -- files -------------------------------------------------------------------------------
+
+    def source(self, rel: str) -> SourceFile | None:
+        return self.project.parse(rel)
+
+    def yaml_files(self) -> list[str]:
+        return [f for f in self.files if f.endswith((*YAML_SUFFIXES, ".json")) or _is_kustomization(f)]
+
+    def lintable_files(self) -> list[str]:
+        """The files k8slint reads: manifests, compose, kustomizations and app sources."""
+        return [f for f in self.files if f.endswith(SOURCE_SUFFIXES)] + self.yaml_files()
+
+    def line_text(self, rel: str, line: int) -> str | None:
+        text = self.project.read_text(rel)
+        if text is None:
+            return None
+        lines = text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else None
+
+    # -- compose -----------------------------------------------------------------------------
+
+    def compose_projects(self) -> list[ComposeProject]:
+        if "compose" not in self._shared:
+            from k8slint.lint.model.compose import is_compose_file, load_compose_projects
+
+            projects, errors = load_compose_projects(
+                self.project, [f for f in self.files if is_compose_file(f)]
+            )
+            self.errors.extend(errors)
+            self._shared["compose"] = projects
+        return self._shared["compose"]  # type: ignore[no-any-return]
+
+    def compose_services(self) -> Iterator[ComposeService]:
+        for project in self.compose_projects():
+            yield from project.services.values()
+
+    def compose_services_near(self, path: str) -> list[ComposeService]:
+        """Compose services that describe the same application as the file at `path`.
+
+        A compose project belongs with a manifest when its directory is an ancestor of the
+        manifest, or when both sit under the same top-level directory of the root. A root
+        holding several unrelated repositories (a monorepo, a corpus) thus never matches one
+        repository's manifests against another's compose file.
+        """
+        return [
+            service
+            for project in self.compose_projects()
+            if related_dirs(project.directory, posixpath.dirname(path))
+            for service in project.services.values()
+        ]
+
+    # -- application sources -----------------------------------------------------------------
+
+    def app_for(self, container: Container) -> AppSource | None:
+        """The source of the app a container runs, or None when none can be linked.
+
+        In order: the compose service that builds the container's image (its build context),
+        the config's `apps` mapping, a source directory named like the image.
+        """
+        ref = container.image_ref
+        if ref is None:
+            return None
+        directory = self._app_directory(ref.name, ref.without_tag, container.owner.path)
+        if directory is None:
+            return None
+        return self.scan_app(directory)
+
+    def scan_app(self, directory: str) -> AppSource:
+        cache: dict[str, AppSource] = self._shared.setdefault("apps", {})
+        if directory not in cache:
+            from k8slint.lint.model.appsource import scan_app
+
+            cache[directory] = scan_app(self.project, directory, self.config.exclude)
+        return cache[directory]
+
+    def _app_directory(self, name: str, repository: str, manifest: str) -> str | None:
+        for service in self.compose_services_near(manifest):
+            if service.build_context is not None and _builds(service, name, repository):
+                return service.build_context
+        for pattern, directory in self.config.apps.items():
+            if _image_matches(pattern, repository, name):
+                return directory.strip("/")
+        return self._source_dirs_by_name().get(name)
+
+    def _source_dirs_by_name(self) -> dict[str, str]:
+        """Directories holding app sources, by name ("src/order-service" as "order-service").
+
+        Only directory names that are unique in the tree count: two `api/` folders are no
+        evidence for either.
+        """
+        if "source_dirs" not in self._shared:
+            counts: dict[str, set[str]] = defaultdict(set)
+            for rel in self.files:
+                if rel.endswith(SOURCE_SUFFIXES):
+                    parts = rel.split("/")[:-1]
+                    for depth in range(1, len(parts) + 1):
+                        counts[parts[depth - 1]].add("/".join(parts[:depth]))
+            self._shared["source_dirs"] = {
+                name: next(iter(dirs)) for name, dirs in counts.items() if len(dirs) == 1
+            }
+        return self._shared["source_dirs"]  # type: ignore[no-any-return]
+
+
+def _builds(service: ComposeService, name: str, repository: str) -> bool:
+    for built in service.built_images:
+        built_repo = built.rsplit(":", 1)[0] if ":" in built.rsplit("/", 1)[-1] else built
+        if built_repo in (repository, name) or built_repo.rsplit("/", 1)[-1] == name:
+            return True
+    return service.name == name
+
+
+def _image_matches(pattern: str, repository: str, name: str) -> bool:
+    import fnmatch
+
+    bare = pattern.rsplit(":", 1)[0] if ":" in pattern.rsplit("/", 1)[-1] else pattern
+    return any(fnmatch.fnmatchcase(candidate, bare) for candidate in (repository, name))
+
+
+def related_dirs(a: str, b: str) -> bool:
+    """Whether two directories belong to one application (see compose_services_near)."""
+    if a in ("", ".") or b == a or b.startswith(a + "/"):
+        return True
+    return bool(b) and a.split("/", 1)[0] == b.split("/", 1)[0]
+
+
+def _group(objects: Iterable[K8sObject], key: Any) -> dict[Any, list[K8sObject]]:
+    grouped: dict[Any, list[K8sObject]] = defaultdict(list)
+    for obj in objects:
+        grouped[key(obj)].append(obj)
+    return grouped
+
+
+def _is_kustomization(rel: str) -> bool:
+    return posixpath.basename(rel) in ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+# -- classification --------------------------------------------------------------------------
+
+
+def k8s_objects(source: SourceFile) -> list[K8sObject]:
+    """The Kubernetes objects of a parsed file; `kind: *List` items are expanded."""
+    found: list[K8sObject] = []
+    for document in source.documents:
+        found.extend(_objects_in(document.root))
+    return found
+
+
+def _objects_in(root: Any) -> Iterator[K8sObject]:
+    if not is_k8s_object(root):
+        return
+    kind = root["kind"]
+    items = root.get("items")
+    if kind.endswith("List") and isinstance(items, YSeq):
+        for item in items:
+            yield from _objects_in(item)
+        return
+    yield K8sObject(root)
+
+
+def is_k8s_object(root: Any) -> bool:
+    if not isinstance(root, YMap):
+        return False
+    api_version, kind = root.get("apiVersion"), root.get("kind")
+    if not (isinstance(api_version, str) and isinstance(kind, str) and api_version and kind):
+        return False
+    return not (kind in KUSTOMIZATION_KINDS and api_version.startswith(KUSTOMIZE_API_PREFIX))
+
+
+def sorted_units(units: Sequence[Unit]) -> tuple[Unit, ...]:
+    return tuple(sorted(units, key=lambda u: (u.kustomize, u.name)))
