@@ -11,10 +11,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from k8slint.lint.config import DEFAULT_MAX_FILE_SIZE
 from k8slint.lint.findings import LintError
 from k8slint.lint.yamlpos import DuplicateKey, ParsedDocument, YamlError, parse_documents
 
-DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 YAML_SUFFIXES = (".yaml", ".yml")
 
 

@@ -110,11 +110,11 @@ def enabled_rules(
         setting = config.setting(rule.id)
         if (wanted and rule.id not in wanted) or rule.id in dropped or not setting.enabled:
             continue
-        enabled.append(EnabledRule(module, setting.severity, _options(module, setting.options)))
+        enabled.append(EnabledRule(module, setting.severity, _options(module, setting.options, config)))
     return enabled
 
 
-def _options(module: RuleModule, given: Mapping[str, object]) -> object:
+def _options(module: RuleModule, given: Mapping[str, object], config: Config) -> object:
     options_type = getattr(module, "Options", None)
     if options_type is None:
         return None
@@ -123,7 +123,9 @@ def _options(module: RuleModule, given: Mapping[str, object]) -> object:
     if unknown:
         raise ConfigError(
             f"rule {module.RULE.id} has no option(s) {', '.join(unknown)}"
-            + (f"; it takes: {', '.join(sorted(names))}" if names else "")
+            + (f"; it takes: {', '.join(sorted(names))}" if names else ""),
+            config.path or "",
+            config.line_of("rules", module.RULE.id, unknown[0]),
         )
     return options_type(**{names[key]: value for key, value in given.items() if key in names})
 
