@@ -22,7 +22,9 @@ class EnabledRule:
     options: Any
 
 
-def run_rules(ws: Workspace, enabled: Sequence[EnabledRule]) -> tuple[list[Finding], list[LintError]]:
+def run_rules(
+    ws: Workspace, enabled: Sequence[EnabledRule]
+) -> tuple[list[Finding], list[LintError]]:
     findings: list[Finding] = []
     errors: list[LintError] = []
     for item in enabled:
@@ -47,7 +49,7 @@ def _per_unit(ws: Workspace, item: EnabledRule) -> list[Finding]:
     for unit in ws.units:
         for finding in item.module.check(ws.for_unit(unit), item.options):
             key = (finding.rule, finding.loc, finding.message)
-            first, units = occurrences.setdefault(key, (finding, []))
+            _first, units = occurrences.setdefault(key, (finding, []))
             units.append(unit)
     return [_name_overlays(finding, units) for finding, units in occurrences.values()]
 

@@ -36,7 +36,7 @@ class Related:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """Edits that resolve a finding; `safe` fixes run under --fix, the others need --unsafe-fixes."""
+    """Edits that resolve a finding; safe ones run under --fix, the others need --unsafe-fixes."""
 
     title: str
     edits: tuple[Edit, ...]

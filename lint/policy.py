@@ -31,11 +31,13 @@ def apply_suppressions(
 
 def _names(suppression: Suppression, rule_id: str, aliases: dict[str, str]) -> bool:
     return any(
-        given == ALL or given == rule_id or aliases.get(given) == rule_id
+        given in (ALL, rule_id) or aliases.get(given) == rule_id
         for given in suppression.rule_ids
     )
 
 
 def within(path: str, scopes: Sequence[str]) -> bool:
     """Whether a root-relative path lies inside one of the given root-relative paths."""
-    return any(scope in ("", ".") or path == scope or path.startswith(scope + "/") for scope in scopes)
+    return any(
+        scope in ("", ".") or path == scope or path.startswith(scope + "/") for scope in scopes
+    )

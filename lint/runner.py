@@ -29,7 +29,9 @@ class LintOptions:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     kubernetes_version: str | None = None
-    buffers: Mapping[Path, str] = field(default_factory=dict)  # file path -> unsaved text (stdin, editor)
+    buffers: Mapping[Path, str] = field(
+        default_factory=dict
+    )  # file path -> unsaved text (stdin, editor)
     root: Path | None = None  # the project root; found from the paths when None
 
 
@@ -63,8 +65,12 @@ def lint_paths(paths: Sequence[Path], options: LintOptions | None = None) -> Lin
     findings = [f for f in findings if within(f.loc.path, scopes)]
     errors = [e for e in [*ws.errors, *project.skipped] if within(e.path, scopes)]
     errors.sort(key=lambda e: (e.path, e.line, e.message))
-    in_scope = [f for f in ws.yaml_files() if within(f, scopes)]
-    documents = sum(len(s.documents) for f in in_scope if (s := project.parse(f)) is not None)
+    in_scope = [f for f in ws.lintable_files() if within(f, scopes)]
+    documents = sum(
+        len(source.documents)
+        for rel in ws.yaml_files()
+        if within(rel, scopes) and (source := project.parse(rel)) is not None
+    )
     result = LintResult(findings, errors + rule_errors, len(in_scope), documents)
     return LintRun(result, root, project, ws)
 
@@ -110,7 +116,9 @@ def enabled_rules(
         setting = config.setting(rule.id)
         if (wanted and rule.id not in wanted) or rule.id in dropped or not setting.enabled:
             continue
-        enabled.append(EnabledRule(module, setting.severity, _options(module, setting.options, config)))
+        enabled.append(
+            EnabledRule(module, setting.severity, _options(module, setting.options, config))
+        )
     return enabled
 
 
@@ -118,7 +126,9 @@ def _options(module: RuleModule, given: Mapping[str, object], config: Config) ->
     options_type = getattr(module, "Options", None)
     if options_type is None:
         return None
-    names = {name.replace("_", "-"): name for name in getattr(options_type, "__dataclass_fields__", {})}
+    names = {
+        name.replace("_", "-"): name for name in getattr(options_type, "__dataclass_fields__", {})
+    }
     unknown = sorted(set(given) - set(names) - {"severity"})
     if unknown:
         raise ConfigError(

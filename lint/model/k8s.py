@@ -66,7 +66,13 @@ def located_str(node: YMap | None, key: str) -> Located[str] | None:
     if found is None or isinstance(found.value, YMap | YSeq) or found.value is None:
         return None
     value = found.value
-    text = value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+    text = (
+        value
+        if isinstance(value, str)
+        else str(value).lower()
+        if isinstance(value, bool)
+        else str(value)
+    )
     return Located(text, found.loc)
 
 
@@ -165,7 +171,7 @@ class PodSpec:
 
     @cached_property
     def template_labels(self) -> dict[str, str]:
-        path = POD_SPEC_PATHS[self.owner.kind][:-1] + ("metadata", "labels")
+        path = (*POD_SPEC_PATHS[self.owner.kind][:-1], "metadata", "labels")
         if self.owner.kind == "Pod":
             return self.owner.labels()
         return _str_map(mapping(self.owner.body, *path))
@@ -195,7 +201,9 @@ class PodSpec:
     @cached_property
     def volumes(self) -> dict[str, YMap]:
         return {
-            str(v.get("name")): v for _i, v in maps_in(sequence(self.body, "volumes")) if v.get("name")
+            str(v.get("name")): v
+            for _i, v in maps_in(sequence(self.body, "volumes"))
+            if v.get("name")
         }
 
     def ports_by_container(self) -> dict[str, list[ContainerPort]]:
@@ -365,13 +373,17 @@ def data_entries(obj: K8sObject) -> list[DataEntry]:
         block = mapping(obj.body, key)
         for name, value in (block or {}).items():
             text = value if isinstance(value, str) else None if value is None else str(value)
-            entries.append(DataEntry(str(name), text, block.value_loc(name), block.key_loc(name), False))  # type: ignore[union-attr]
+            entries.append(
+                DataEntry(str(name), text, block.value_loc(name), block.key_loc(name), False)
+            )  # type: ignore[union-attr]
     encoded_keys = ("data",) if obj.kind == "Secret" else ("binaryData",)
     for key in encoded_keys:
         block = mapping(obj.body, key)
         for name, value in (block or {}).items():
             decoded = decode_base64(value) if obj.kind == "Secret" else None
-            entries.append(DataEntry(str(name), decoded, block.value_loc(name), block.key_loc(name), True))  # type: ignore[union-attr]
+            entries.append(
+                DataEntry(str(name), decoded, block.value_loc(name), block.key_loc(name), True)
+            )  # type: ignore[union-attr]
     return entries
 
 

@@ -1,0 +1,1164 @@
+"""docker-compose projects as `docker compose` itself would see them, read without Docker.
+
+Rules compare what compose builds and runs with what Kubernetes asks for, so this module
+rebuilds the application model that `docker compose config` would print, with the position of
+every value kept so that findings point into the file that set it.
+
+Which files form a project (decided per directory, from the compose files given):
+
+- The base file is the first of compose.yaml, compose.yml, docker-compose.yml,
+  docker-compose.yaml; the default override is the first of compose.override.yml,
+  compose.override.yaml, docker-compose.override.yml, docker-compose.override.yaml. Like a
+  bare `docker compose up`, the base merged with the default override is one project.
+- A dotted variant (docker-compose.prod.yml, compose.dev.yaml, and any override file other
+  than the default one) is an overlay: it yields its own project from the base plus the
+  variant, as `docker compose -f base -f variant` does (the default override is then not
+  applied, as with any `-f`); with no base in the directory it is loaded alone.
+- A hyphenated file (docker-compose-quickstart.yml) and a base file that lost to a preferred
+  base name are complete alternatives: each is loaded alone.
+- A file whose first (base) file cannot be parsed yields no project (a model built from the
+  overlay alone would hold services that neither build nor pull anything); a broken overlay is
+  left out of the merge. Either way the parse error is returned.
+
+Compose semantics followed (compose-spec: 04 name, 12 interpolation, 13 merge, 14 include):
+
+- Project name: COMPOSE_PROJECT_NAME from the `.env` beside the base file, else the last
+  top-level `name:` of the merged files, else the directory name (the project root's own name
+  for a file at the root). Docker ranks the environment variable above `name:`; both are
+  rarely set together. Normalised as Compose does: lower-cased, characters outside
+  [a-z0-9_-] dropped, leading `-`/`_` trimmed.
+- Interpolation of every string value (not keys) of each file before merging, from the
+  `.env` beside the base file only: the process environment is never read, so runs are
+  deterministic. An unset variable without default becomes "" (Compose warns and does the
+  same); `${VAR:?err}` does not fail the load. Unsupported forms (`${VAR/a/b}`) stay as written.
+- Merging: mappings merge recursively and scalars are replaced; sequences are appended, except
+  command/entrypoint/healthcheck.test (replaced), ports (unique by host ip, published, target,
+  protocol), volumes/secrets/configs (unique by target), expose (unique); environment, labels,
+  annotations, sysctls, depends_on, networks, build.args/labels, deploy.labels merge by key
+  with their list form converted to a mapping; `!reset` removes a value, `!override` replaces
+  it. Tags are honoured in the first file too (`ports: !reset []` there means no ports).
+- `include:` (short and long syntax) loads each included file as its own sub-project (its
+  own directory and `.env`, overridden by the including project's variables) and adds its
+  services; a service the including file declares itself wins over an included one.
+- `extends:` (same file, or `file:`) is applied after merging; a `build` inherited from a file
+  in another directory is rebased onto the extending file's directory.
+
+Positions: every value keeps the `Loc` of the scalar it was read from (an interpolated value
+the Loc of the whole scalar), so a merged value points into the file that set it, and an
+`env_file` value into that env file. Non-string YAML scalars that YAML 1.1 reads differently
+from Compose's YAML 1.2 (`yes`, `0755`, the port `22:22` read as the number 1342) are taken
+back from the source text.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from k8slint.lint.findings import LintError
+from k8slint.lint.load import Project
+from k8slint.lint.locate import Loc, Located
+from k8slint.lint.yamlpos import YMap, YSeq
+
+BASE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+"""Base file names in the order Compose looks for them."""
+
+DEFAULT_OVERRIDE_NAMES = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+)
+"""Override file names in the order Compose looks for them; only the first found applies."""
+
+COMPOSE_FILE_NAMES = re.compile(r"(?:docker-)?compose(?:[.-][A-Za-z0-9_.-]+)?\.ya?ml")
+"""File names (not paths) of compose files: bases, overrides and `.`/`-` variants."""
+
+_DOTTED_VARIANT = re.compile(r"(?:docker-)?compose\.[A-Za-z0-9_.-]+\.ya?ml")
+
+MAX_INCLUDE_DEPTH = 10
+"""`include:`/`extends: file:` chains deeper than this are cut (they are cycles in practice)."""
+
+MAX_PORT_RANGE = 1024
+"""A port range (`3000-3005`) expands to at most this many ports; the rest are left out."""
+
+_VARIABLE_NAME = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
+_PROJECT_NAME_CHARS = re.compile(r"[^a-z0-9_-]")
+_ENV_LINE = re.compile(r"\s*(?:export\s+)?([^\s=#]+)\s*(=?)")
+_DOUBLE_QUOTE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"'}
+
+_SERVICE_MAPPING_OR_LIST = frozenset(
+    {"environment", "labels", "annotations", "sysctls", "depends_on", "networks"}
+)
+_NESTED_MAPPING_OR_LIST = frozenset({("build", "args"), ("build", "labels"), ("deploy", "labels")})
+_REPLACED_COMMANDS = frozenset({"command", "entrypoint"})
+_UNIQUE_BY_TARGET = frozenset({"volumes", "secrets", "configs"})
+
+NameSource = Literal["name", "env", "directory"]
+Lookup = Callable[[str], "str | None"]
+
+
+def is_compose_file(rel: str) -> bool:
+    """Whether a path names a compose file (base, override or variant) by its file name."""
+    return COMPOSE_FILE_NAMES.fullmatch(posixpath.basename(rel)) is not None
+
+
+@dataclass(frozen=True)
+class ComposePort:
+    """One container port of `ports:`; a range ("9090-9091:8080-8081") gives one per port."""
+
+    published: str | None  # host port ("8080", or a host range "8000-8010"), None if random
+    target: int | None  # container port, None when unreadable
+    loc: Loc
+    host_ip: str | None = None
+    protocol: str = "tcp"
+
+
+@dataclass(frozen=True)
+class ComposeService:
+    """One service of a merged project, with what rules ask of it already worked out."""
+
+    name: str
+    project: str
+    file: str  # the first file that declares the service (the base file when merged)
+    loc: Loc  # the service's key in `file`
+    body: YMap  # merged, interpolated service mapping; positions from the file that set each value
+    image: Located[str] | None
+    build_context: str | None  # POSIX dir relative to the project root; None without `build:`
+    build_loc: Loc | None
+    dockerfile: str | None  # POSIX path relative to the project root; None without `build:`
+    built_images: tuple[str, ...]  # repositories (no tag) that `docker compose build` tags
+    built_tag: str | None  # the tag of those images ("latest" unless `image:` says otherwise)
+    environment: dict[str, Located[str | None]]
+    ports: tuple[ComposePort, ...]
+    expose: tuple[int, ...]
+    command: YSeq | str | None
+    directory: str = ""  # POSIX dir relative paths of this service resolve against
+
+    def port_numbers(self) -> set[int]:
+        """Container ports the service serves: targets of `ports:` and `expose:`."""
+        targets = {port.target for port in self.ports if port.target is not None}
+        return targets | set(self.expose)
+
+
+@dataclass(frozen=True)
+class ComposeProject:
+    """The files `docker compose` would merge for one command line, and their services."""
+
+    name: str
+    name_source: NameSource
+    directory: str  # POSIX dir of the base file relative to the project root ("" at the root)
+    files: tuple[str, ...]  # the files merged, in order
+    services: dict[str, ComposeService]
+    dotenv: dict[str, str]  # the `.env` beside the base file: the variables interpolated
+    interpolated: frozenset[Loc] = frozenset()  # scalars whose value came from a `$VAR`/`${VAR}`
+
+
+def load_compose_projects(
+    project: Project, compose_files: Iterable[str]
+) -> tuple[list[ComposeProject], list[LintError]]:
+    """Every compose project formed by `compose_files`, and the errors of files that do not parse.
+
+    A file whose root is not a mapping, or that has neither `services` nor `include`, is not a
+    compose file and is skipped silently.
+    """
+    loader = _Loader(project)
+    projects: list[ComposeProject] = []
+    for directory, names in _group_by_directory(compose_files):
+        for file_set in _file_sets(names):
+            paths = [posixpath.join(directory, name) for name in file_set]
+            try:
+                loaded = loader.load_project(directory, paths)
+            except RecursionError:
+                loader.fail(paths[0], "compose file nests too deep to read")
+                continue
+            if loaded is not None:
+                projects.append(loaded)
+    return projects, loader.errors()
+
+
+# --- grouping files into projects --------------------------------------------------------------
+
+
+def _group_by_directory(compose_files: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
+    by_directory: dict[str, list[str]] = {}
+    for rel in compose_files:
+        directory, name = posixpath.split(rel)
+        names = by_directory.setdefault(directory, [])
+        if name not in names:
+            names.append(name)
+    for directory in sorted(by_directory):
+        yield directory, sorted(by_directory[directory])
+
+
+def _file_sets(names: list[str]) -> list[list[str]]:
+    """The file lists `docker compose` would be run with in one directory (see module doc)."""
+    base = next((n for n in BASE_FILE_NAMES if n in names), None)
+    override = next((n for n in DEFAULT_OVERRIDE_NAMES if n in names), None)
+    sets: list[list[str]] = []
+    if base is not None:
+        sets.append([base, override] if override else [base])
+    elif override is not None:
+        sets.append([override])
+    for name in names:
+        if name in (base, override):
+            continue
+        if base is not None and _DOTTED_VARIANT.fullmatch(name):
+            sets.append([base, name])
+        else:
+            sets.append([name])
+    return sets
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where a service was first declared, and the directory its relative paths resolve in."""
+
+    file: str
+    directory: str
+    key_loc: Loc
+
+
+@dataclass
+class _Model:
+    """A compose file, or files merged, with the origin of each service."""
+
+    root: YMap
+    origins: dict[str, _Origin] = field(default_factory=dict)
+
+
+class _Loader:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._errors: dict[str, LintError] = {}
+        self._lines: dict[str, list[str]] = {}
+        self.substituted: set[Loc] = set()
+
+    def errors(self) -> list[LintError]:
+        return list(self._errors.values())
+
+    def fail(self, path: str, message: str) -> None:
+        self._errors.setdefault(path, LintError(path, 0, message))
+
+    def load_project(self, directory: str, paths: list[str]) -> ComposeProject | None:
+        self.substituted = set()
+        dotenv = self.read_dotenv(posixpath.join(directory, ".env"), {})
+        lookup = dotenv.get
+        models: list[_Model] = []
+        files: list[str] = []
+        for index, path in enumerate(paths):
+            model = self.load_file(path, directory, lookup, depth=0)
+            if model is None and index == 0:
+                return None
+            if model is not None:
+                models.append(model)
+                files.append(path)
+        merged = _merge_models(models)
+        services = _services_of(merged.root)
+        if services is None:
+            return None
+        resolved = _Extends(self, services, merged.origins, lookup, depth=0).resolve_all()
+        name, source = self.project_name(directory, dotenv, merged.root)
+        return ComposeProject(
+            name=name,
+            name_source=source,
+            directory=directory,
+            files=tuple(files),
+            services={
+                service: self.build_service(service, body, merged.origins[service], name, lookup)
+                for service, body in resolved.items()
+            },
+            dotenv={key: value for key, value in dotenv.items() if value is not None},
+            interpolated=frozenset(self.substituted),
+        )
+
+    # files
+
+    def load_file(self, path: str, directory: str, lookup: Lookup, depth: int) -> _Model | None:
+        """One compose file, interpolated, with its `include:` applied; None if not compose."""
+        root = self.read_root(path)
+        if root is None or not _is_compose_root(root):
+            return None
+        root = _Interpolator(lookup, self.substituted).tree(root)
+        model = _Model(root)
+        services = _services_of(root)
+        if services is not None:
+            for name in services:
+                model.origins[name] = _Origin(path, directory, services.key_loc(name))
+        if "include" in root and depth < MAX_INCLUDE_DEPTH:
+            self.apply_includes(model, path, lookup, depth)
+        return model
+
+    def read_root(self, path: str) -> YMap | None:
+        """The file's top-level mapping (documents merged in order), or None."""
+        source = self.project.parse(path) if self.project.inside(path) else None
+        if source is None or source.template:
+            return None
+        if source.error is not None:
+            self._errors.setdefault(path, source.error)
+            return None
+        roots = [doc.root for doc in source.documents if isinstance(doc.root, YMap)]
+        if not roots:
+            return None
+        merged = roots[0]
+        for extra in roots[1:]:  # several documents in one file merge like several files
+            merged = _merge_maps(merged, extra, ())
+        return merged
+
+    def read_text(self, path: str) -> str | None:
+        """A file named by a compose file, unless it lies outside the project root."""
+        return self.project.read_text(path) if self.project.inside(path) else None
+
+    def read_dotenv(self, path: str, outer: dict[str, str | None]) -> dict[str, str | None]:
+        """Variables of a `.env` file, each value interpolated from those defined before it."""
+        text = self.read_text(path)
+        if text is None:
+            return {}
+        values: dict[str, str | None] = {}
+        for entry in _parse_env_file(text, lambda name: values.get(name, outer.get(name))):
+            values[entry.key] = entry.value
+        return values
+
+    def source_text(self, loc: Loc) -> str | None:
+        """The text a single-line scalar was written as."""
+        if loc.line != loc.end_line:
+            return None
+        lines = self._lines.get(loc.path)
+        if lines is None:
+            lines = (self.read_text(loc.path) or "").splitlines()
+            self._lines[loc.path] = lines
+        if not 0 < loc.line <= len(lines):
+            return None
+        return lines[loc.line - 1][loc.col - 1 : loc.end_col - 1] or None
+
+    # include and extends
+
+    def apply_includes(self, model: _Model, path: str, lookup: Lookup, depth: int) -> None:
+        """Add the services of each `include:` entry that the file does not declare itself."""
+        entries = model.root.get("include")
+        if not isinstance(entries, YSeq):
+            return
+        base_dir = posixpath.dirname(path)
+        for entry in entries:
+            included = self.load_include(entry, base_dir, lookup, depth)
+            services = _services_of(included.root) if included is not None else None
+            if included is None or services is None:
+                continue
+            own = _services_of(model.root)
+            if own is None:
+                own = YMap(model.root.loc)
+                model.root.set_located("services", own, model.root.loc, model.root.loc)
+            for name, body in services.items():
+                if name not in own:
+                    own.set_located(name, body, services.key_loc(name), services.value_loc(name))
+                    model.origins[name] = included.origins[name]
+
+    def load_include(self, entry: Any, base_dir: str, lookup: Lookup, depth: int) -> _Model | None:
+        if isinstance(entry, str):
+            entry = {"path": entry}
+        if not isinstance(entry, dict):
+            return None
+        paths = [_join(base_dir, p) for p in _strings(entry.get("path"))]
+        if not paths:
+            return None
+        directory = posixpath.dirname(paths[0])
+        if isinstance(entry.get("project_directory"), str):
+            directory = _join(base_dir, entry["project_directory"])
+        env_files = [_join(base_dir, p) for p in _strings(entry.get("env_file"))]
+        own_env: dict[str, str | None] = {}
+        for env_file in env_files or [posixpath.join(directory, ".env")]:
+            own_env.update(self.read_dotenv(env_file, own_env))
+
+        def included_lookup(name: str) -> str | None:
+            value = lookup(name)
+            return value if value is not None else own_env.get(name)
+
+        models = [
+            model
+            for p in paths
+            if (model := self.load_file(p, directory, included_lookup, depth + 1)) is not None
+        ]
+        if not models:
+            return None
+        merged = _merge_models(models)
+        services = _services_of(merged.root)
+        if services is not None:
+            resolver = _Extends(self, services, merged.origins, included_lookup, depth + 1)
+            _replace_services(merged.root, services, resolver.resolve_all())
+        return merged
+
+    def service_from_file(
+        self, path: str, name: str, into_directory: str, lookup: Lookup, depth: int
+    ) -> YMap | None:
+        """Service `name` of another compose file (`extends: file:`), extends resolved."""
+        if depth >= MAX_INCLUDE_DEPTH:
+            return None
+        file_dir = posixpath.dirname(path)
+        model = self.load_file(path, file_dir, lookup, depth + 1)
+        services = _services_of(model.root) if model else None
+        if model is None or services is None or name not in services:
+            return None
+        body = _Extends(self, services, model.origins, lookup, depth + 1).resolve_all()[name]
+        return _rebase_build(body, file_dir, into_directory)
+
+    # project and services
+
+    def project_name(
+        self, directory: str, dotenv: dict[str, str | None], root: YMap
+    ) -> tuple[str, NameSource]:
+        candidates: list[tuple[Any, NameSource]] = [
+            (dotenv.get("COMPOSE_PROJECT_NAME"), "env"),
+            (root.get("name"), "name"),
+        ]
+        for raw, source in candidates:
+            if isinstance(raw, str | int) and normalize_project_name(str(raw)):
+                return normalize_project_name(str(raw)), source
+        folder = posixpath.basename(directory) if directory else self.project.root.name
+        return normalize_project_name(folder), "directory"
+
+    def build_service(
+        self, name: str, body: YMap, origin: _Origin, project_name: str, lookup: Lookup
+    ) -> ComposeService:
+        image = _located_string(body, "image")
+        build = body.get("build")
+        has_build = build is not None
+        context, dockerfile = _build_paths(build, origin.directory) if has_build else (None, None)
+        built_images, built_tag = _built_images(name, project_name, image, has_build)
+        return ComposeService(
+            name=name,
+            project=project_name,
+            file=origin.file,
+            loc=origin.key_loc,
+            body=body,
+            image=image,
+            build_context=context,
+            build_loc=body.value_loc("build") if has_build else None,
+            dockerfile=dockerfile,
+            built_images=built_images,
+            built_tag=built_tag,
+            environment=self.environment(body, origin.directory, lookup),
+            ports=tuple(self.ports(body.get("ports"))),
+            expose=tuple(self.expose(body.get("expose"))),
+            command=_command(body.get("command")),
+            directory=origin.directory,
+        )
+
+    def environment(
+        self, body: YMap, directory: str, lookup: Lookup
+    ) -> dict[str, Located[str | None]]:
+        """`env_file:` entries in order, then `environment:` over them."""
+        result: dict[str, Located[str | None]] = {}
+        for path in _env_file_paths(body.get("env_file")):
+            result.update(self.env_file_entries(_join(directory, path), lookup))
+        result.update(self.environment_entries(body.get("environment")))
+        return result
+
+    def env_file_entries(self, path: str, lookup: Lookup) -> dict[str, Located[str | None]]:
+        """Variables of an `env_file`, located in it; a missing file gives none."""
+        text = self.read_text(path)
+        if text is None:
+            return {}
+        values: dict[str, str | None] = {}
+        entries: dict[str, Located[str | None]] = {}
+
+        def file_lookup(name: str) -> str | None:
+            return values[name] if name in values else lookup(name)
+
+        for entry in _parse_env_file(text, file_lookup):
+            values[entry.key] = entry.value
+            loc = Loc(path, entry.line, entry.col, entry.line, entry.end_col)
+            entries[entry.key] = Located(entry.value, loc)
+        return entries
+
+    def environment_entries(self, environment: Any) -> dict[str, Located[str | None]]:
+        entries: dict[str, Located[str | None]] = {}
+        if isinstance(environment, YMap):
+            for key, value in environment.items():
+                loc = environment.value_loc(key)
+                entries[str(key)] = Located(self.scalar_string(value, loc), loc)
+        elif isinstance(environment, YSeq):
+            for index, item in enumerate(environment):
+                if not isinstance(item, str):
+                    continue
+                key, sep, value = item.partition("=")
+                entries[key] = Located(value if sep else None, environment.item_loc(index))
+        return entries
+
+    def scalar_string(self, value: Any, loc: Loc) -> str | None:
+        """A scalar as Compose reads it: strings as they are, other scalars as written."""
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, YMap | YSeq):
+            return None
+        written = self.source_text(loc)
+        if written is not None:
+            return written
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+    def ports(self, ports: Any) -> Iterator[ComposePort]:
+        if not isinstance(ports, YSeq):
+            return
+        for index, item in enumerate(ports):
+            loc = ports.item_loc(index)
+            if isinstance(item, YMap):
+                yield from _long_port(item, loc)
+            elif item is not None and not isinstance(item, YSeq):
+                yield from _short_port(self.scalar_string(item, loc) or "", loc)
+
+    def expose(self, expose: Any) -> Iterator[int]:
+        if not isinstance(expose, YSeq):
+            return
+        seen: set[int] = set()
+        for index, item in enumerate(expose):
+            text = self.scalar_string(item, expose.item_loc(index)) or ""
+            for port in _port_range(text.partition("/")[0]):
+                if port not in seen:
+                    seen.add(port)
+                    yield port
+
+
+class _Extends:
+    """Applies `extends:` to the services of one model, each service once, cycles cut."""
+
+    def __init__(
+        self,
+        loader: _Loader,
+        services: YMap,
+        origins: dict[str, _Origin],
+        lookup: Lookup,
+        depth: int,
+    ) -> None:
+        self.loader = loader
+        self.services = services
+        self.origins = origins
+        self.lookup = lookup
+        self.depth = depth
+        self.resolved: dict[str, YMap] = {}
+
+    def resolve_all(self) -> dict[str, YMap]:
+        """Every service body with `extends:` applied (a body that is not a mapping: {})."""
+        for name in self.services:
+            self.resolve(str(name), ())
+        return self.resolved
+
+    def resolve(self, name: str, stack: tuple[str, ...]) -> YMap:
+        if name in self.resolved:
+            return self.resolved[name]
+        body = _service_body(self.services, name)
+        base = self.base_of(name, body.get("extends"), (*stack, name))
+        result = _without(body, "extends")
+        if base is not None:
+            result = _merge_maps(base, result, ("services", name))
+        self.resolved[name] = result
+        return result
+
+    def base_of(self, name: str, extends: Any, stack: tuple[str, ...]) -> YMap | None:
+        """The resolved body of the service that `name` extends, or None."""
+        if isinstance(extends, str):
+            extends = {"service": extends}
+        if not isinstance(extends, dict) or not isinstance(extends.get("service"), str):
+            return None
+        target = extends["service"]
+        other_file = extends.get("file")
+        if isinstance(other_file, str):
+            origin = self.origins.get(name)
+            directory = origin.directory if origin else ""
+            return self.loader.service_from_file(
+                _join(directory, other_file), target, directory, self.lookup, self.depth
+            )
+        if target in stack or target not in self.services:
+            return None
+        return self.resolve(target, stack)
+
+
+def _replace_services(root: YMap, services: YMap, bodies: dict[str, YMap]) -> None:
+    replaced = YMap(services.loc)
+    for name, body in bodies.items():
+        replaced.set_located(name, body, services.key_loc(name), services.value_loc(name))
+    root.set_located("services", replaced, root.key_loc("services"), root.value_loc("services"))
+
+
+def normalize_project_name(raw: str) -> str:
+    """A project name as Compose normalises it: lower case, [a-z0-9_-], no leading -/_."""
+    return _PROJECT_NAME_CHARS.sub("", raw.lower()).lstrip("-_")
+
+
+def _is_compose_root(root: YMap) -> bool:
+    return isinstance(root.get("services"), YMap) or isinstance(root.get("include"), YSeq)
+
+
+def _services_of(root: YMap) -> YMap | None:
+    services = root.get("services")
+    return services if isinstance(services, YMap) else None
+
+
+def _service_body(services: YMap, name: str) -> YMap:
+    body = services.get(name)
+    return body if isinstance(body, YMap) else YMap(services.value_loc(name))
+
+
+def _merge_models(models: list[_Model]) -> _Model:
+    merged = _Model(_merge_maps(None, models[0].root, ()), dict(models[0].origins))
+    for model in models[1:]:
+        merged.root = _merge_maps(merged.root, model.root, ())
+        for name, origin in model.origins.items():
+            merged.origins.setdefault(name, origin)
+    return merged
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def _join(directory: str, path: str) -> str:
+    """A path written in a compose file, as a POSIX path relative to the project root."""
+    if path.startswith("/"):
+        return posixpath.normpath(path)
+    joined = posixpath.normpath(posixpath.join(directory, path))
+    return "" if joined == "." else joined
+
+
+def _is_remote_context(context: str) -> bool:
+    return "://" in context or context.startswith(("git@", "github.com/"))
+
+
+# --- interpolation -----------------------------------------------------------------------------
+
+
+def interpolate(text: str, lookup: Lookup) -> str:
+    """Substitute `$VAR`, `${VAR}` and its `:-`, `-`, `:?`, `?`, `:+`, `+` forms; `$$` is `$`."""
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        dollar = text.find("$", index)
+        if dollar < 0:
+            out.append(text[index:])
+            break
+        out.append(text[index:dollar])
+        following = text[dollar + 1 : dollar + 2]
+        if following == "$":
+            out.append("$")
+            index = dollar + 2
+        elif following == "{":
+            end = _closing_brace(text, dollar + 2)
+            if end < 0:
+                out.append(text[dollar:])
+                break
+            expanded = _expand_braced(text[dollar + 2 : end], lookup)
+            out.append(text[dollar : end + 1] if expanded is None else expanded)
+            index = end + 1
+        else:
+            name = _VARIABLE_NAME.match(text, dollar + 1)
+            if name is None:
+                out.append("$")
+                index = dollar + 1
+            else:
+                out.append(lookup(name.group()) or "")
+                index = name.end()
+    return "".join(out)
+
+
+def _closing_brace(text: str, start: int) -> int:
+    """Index of the `}` closing a `${` whose body starts at `start`, or -1."""
+    depth = 1
+    index = start
+    while index < len(text):
+        if text.startswith("$$", index):
+            index += 2
+            continue
+        if text.startswith("${", index):
+            depth += 1
+            index += 2
+            continue
+        if text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return -1
+
+
+def _expand_braced(expression: str, lookup: Lookup) -> str | None:
+    """The value of `${expression}`, or None when Compose would reject its syntax."""
+    name = _VARIABLE_NAME.match(expression)
+    if name is None:
+        return None
+    value = lookup(name.group())
+    rest = expression[name.end() :]
+    if not rest:
+        return value or ""
+    for operator in (":-", ":?", ":+", "-", "?", "+"):
+        if rest.startswith(operator):
+            return _apply_operator(operator, value, rest[len(operator) :], lookup)
+    return None
+
+
+def _apply_operator(operator: str, value: str | None, word: str, lookup: Lookup) -> str:
+    """Apply one modifier; the word is only interpolated when it is used, as in a shell."""
+    is_set = value is not None if operator in ("-", "?", "+") else bool(value)
+    if operator.endswith("+"):
+        return interpolate(word, lookup) if is_set else ""
+    if is_set:
+        return value or ""
+    # `?` would make Compose stop with the message; a linter carries on with an empty value
+    return interpolate(word, lookup) if operator.endswith("-") else ""
+
+
+class _Interpolator:
+    """Copies a tree with its string values interpolated, noting which values used a variable."""
+
+    def __init__(self, lookup: Lookup, substituted: set[Loc]) -> None:
+        self.lookup = lookup
+        self.substituted = substituted
+
+    def tree(self, value: Any) -> Any:
+        """A copy of the tree with every string value interpolated; positions and tags kept."""
+        if isinstance(value, YMap):
+            copy = YMap(value.loc)
+            for key, child in value.items():
+                loc = value.value_loc(key)
+                copy.set_located(key, self.child(child, loc), value.key_loc(key), loc)
+            copy.tags = dict(value.tags) if value.tags else None
+            return copy
+        if isinstance(value, YSeq):
+            seq = YSeq(value.loc)
+            seq.tag = value.tag
+            for index, item in enumerate(value):
+                loc = value.item_loc(index)
+                seq.append_located(self.child(item, loc), loc)
+            return seq
+        return value
+
+    def child(self, value: Any, loc: Loc) -> Any:
+        if not isinstance(value, str):
+            return self.tree(value)
+        if "$" not in value:
+            return value
+        used: list[str] = []
+
+        def recording_lookup(name: str) -> str | None:
+            used.append(name)
+            return self.lookup(name)
+
+        result = interpolate(value, recording_lookup)
+        if used:
+            self.substituted.add(loc)
+        return result
+
+
+# --- env files ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _EnvEntry:
+    key: str
+    value: str | None  # None for a bare `KEY` line (taken from the shell, which we never read)
+    line: int
+    col: int
+    end_col: int
+
+
+def _parse_env_file(text: str, lookup: Lookup) -> Iterator[_EnvEntry]:
+    """Entries of a dotenv file in Compose's syntax (docs: "Syntax for environment files").
+
+    `#` lines and blank lines are skipped; `export ` is allowed; single-quoted values are
+    literal; double-quoted values may span lines and know the escapes `\\n \\t \\r \\\\ \\"`;
+    unquoted values end at ` #`. Unquoted and double-quoted values are interpolated with `lookup`.
+    """
+    lines = text.splitlines()
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        number += 1
+        match = _ENV_LINE.match(line)
+        if match is None or line.lstrip().startswith("#"):
+            continue
+        key = match.group(1)
+        if not match.group(2):
+            yield _EnvEntry(key, None, number, match.start(1) + 1, match.end(1) + 1)
+            continue
+        start = match.end()
+        while start < len(line) and line[start] in " \t":
+            start += 1
+        value, end_col, used = _env_value(lines, number - 1, start, lookup)
+        yield _EnvEntry(key, value, number, start + 1, end_col)
+        number += used
+
+
+def _env_value(lines: list[str], index: int, start: int, lookup: Lookup) -> tuple[str, int, int]:
+    """(value, end column on the first line, extra lines consumed) of the value at `start`."""
+    line = lines[index]
+    quote = line[start : start + 1]
+    if quote not in ("'", '"'):
+        raw = re.split(r"\s#", line[start:], maxsplit=1)[0].rstrip()
+        return interpolate(raw, lookup), start + len(raw) + 1, 0
+    chars: list[str] = []
+    row, position = index, start + 1
+    while row < len(lines):
+        text = lines[row]
+        while position < len(text):
+            char = text[position]
+            if char == "\\" and position + 1 < len(text):
+                escaped = text[position + 1]
+                if quote == '"' and escaped in _DOUBLE_QUOTE_ESCAPES:
+                    chars.append(_DOUBLE_QUOTE_ESCAPES[escaped])
+                    position += 2
+                    continue
+                if quote == "'" and escaped == "'":
+                    chars.append("'")
+                    position += 2
+                    continue
+            if char == quote:
+                value = "".join(chars)
+                end_col = position + 2 if row == index else len(line) + 1
+                if quote == '"':
+                    value = interpolate(value, lookup)
+                return value, end_col, row - index
+            chars.append(char)
+            position += 1
+        chars.append("\n")
+        row, position = row + 1, 0
+    # no closing quote: Compose would reject the file; keep the rest of the line as written
+    raw = line[start:].rstrip()
+    return raw, start + len(raw) + 1, 0
+
+
+def _env_file_paths(env_file: Any) -> list[str]:
+    """Paths of `env_file:` in its string, list and long (`path:`) forms."""
+    if isinstance(env_file, str):
+        return [env_file]
+    if not isinstance(env_file, list):
+        return []
+    paths = []
+    for item in env_file:
+        if isinstance(item, str):
+            paths.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("path"), str):
+            paths.append(item["path"])
+    return paths
+
+
+# --- merging -----------------------------------------------------------------------------------
+
+
+def _merge_maps(base: YMap | None, over: YMap, path: tuple[Any, ...]) -> YMap:
+    """`over` merged onto `base` (a fresh copy of `over` with its tags applied when None)."""
+    result = YMap(base.loc if base is not None else over.loc)
+    if base is not None:
+        for key, value in base.items():
+            result.set_located(key, value, base.key_loc(key), base.value_loc(key))
+    tags = over.tags or {}
+    for key, value in over.items():
+        tag = tags.get(key)
+        if tag == "!reset":
+            _drop(result, key)
+            continue
+        child_path = (*path, key)
+        key_loc, value_loc = over.key_loc(key), over.value_loc(key)
+        if tag == "!override" or key not in result:
+            result.set_located(key, _fresh(value, child_path), key_loc, value_loc)
+            continue
+        base_value = _Placed(result[key], result.value_loc(key))
+        merged = _merge_value(base_value, _Placed(value, value_loc), child_path)
+        if merged is not None:  # a merge of containers stays where the base one was written
+            key_loc, value_loc = result.key_loc(key), result.value_loc(key)
+        value = _fresh(value, child_path) if merged is None else merged
+        result.set_located(key, value, key_loc, value_loc)
+    return result
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A value about to be merged, with where it was written."""
+
+    value: Any
+    loc: Loc
+
+
+def _drop(mapping: YMap, key: Any) -> None:
+    mapping.pop(key, None)
+    mapping.key_locs.pop(key, None)
+    mapping.value_locs.pop(key, None)
+
+
+def _without(mapping: YMap, key: Any) -> YMap:
+    copy = _merge_maps(None, mapping, ())
+    _drop(copy, key)
+    return copy
+
+
+def _fresh(value: Any, path: tuple[Any, ...]) -> Any:
+    """A value taken as it is, with `!reset`/`!override` inside it applied."""
+    if isinstance(value, YMap):
+        return _merge_maps(None, value, path)
+    if isinstance(value, YSeq):
+        seq = YSeq(value.loc)
+        for index, item in enumerate(value):
+            seq.append_located(_fresh(item, path), value.item_loc(index))
+        return seq
+    return value
+
+
+def _merge_value(base: _Placed, over: _Placed, path: tuple[Any, ...]) -> Any:
+    """The merge of two values under the compose-spec rules, or None when `over` replaces."""
+    if _is_replaced_attribute(path):
+        return None
+    if _is_mapping_or_list(path):
+        return _merge_maps(_as_mapping(base), _as_mapping(over), path)
+    if _is_service_attribute(path, "build"):
+        base, over = _build_as_mapping(base), _build_as_mapping(over)
+    if isinstance(base.value, YMap) and isinstance(over.value, YMap):
+        return _merge_maps(base.value, over.value, path)
+    sequences = isinstance(base.value, YSeq) or isinstance(over.value, YSeq)
+    if sequences and isinstance(base.value, YSeq | str) and isinstance(over.value, YSeq | str):
+        return _merge_sequences(_as_sequence(base), _as_sequence(over), path)
+    return None
+
+
+def _is_service_attribute(path: tuple[Any, ...], *names: str) -> bool:
+    return len(path) == 3 and path[0] == "services" and path[2] in names
+
+
+def _is_replaced_attribute(path: tuple[Any, ...]) -> bool:
+    if len(path) == 3 and path[0] == "services":
+        return path[2] in _REPLACED_COMMANDS
+    return len(path) == 4 and path[0] == "services" and path[2:] == ("healthcheck", "test")
+
+
+def _is_mapping_or_list(path: tuple[Any, ...]) -> bool:
+    if len(path) == 3 and path[0] == "services":
+        return path[2] in _SERVICE_MAPPING_OR_LIST
+    return len(path) == 4 and path[0] == "services" and tuple(path[2:]) in _NESTED_MAPPING_OR_LIST
+
+
+def _as_mapping(placed: _Placed) -> YMap:
+    """A mapping, or the list form of one (`KEY=VALUE`, or a bare name), as a mapping."""
+    if isinstance(placed.value, YMap):
+        return placed.value
+    mapping = YMap(placed.loc)
+    if isinstance(placed.value, YSeq):
+        for index, item in enumerate(placed.value):
+            if isinstance(item, str):
+                key, sep, entry = item.partition("=")
+                loc = placed.value.item_loc(index)
+                mapping.set_located(key, entry if sep else None, loc, loc)
+    return mapping
+
+
+def _as_sequence(placed: _Placed) -> YSeq:
+    """A sequence, or a single string (`env_file: .env`) as a sequence of one."""
+    if isinstance(placed.value, YSeq):
+        return placed.value
+    seq = YSeq(placed.loc)
+    seq.append_located(placed.value, placed.loc)
+    return seq
+
+
+def _build_as_mapping(placed: _Placed) -> _Placed:
+    """`build: ./dir` as the `build: {context: ./dir}` it stands for, so that it can merge."""
+    if not isinstance(placed.value, str):
+        return placed
+    mapping = YMap(placed.loc)
+    mapping.set_located("context", placed.value, placed.loc, placed.loc)
+    return _Placed(mapping, placed.loc)
+
+
+def _merge_sequences(base: YSeq, over: YSeq, path: tuple[Any, ...]) -> YSeq:
+    """Append `over` to `base`; an item whose unique key is already present replaces it."""
+    key_of = _unique_key_function(path)
+    result = YSeq(base.loc)
+    keys: list[Any] = []
+    for index, item in enumerate(base):
+        result.append_located(item, base.item_loc(index))
+        keys.append(key_of(item) if key_of else None)
+    for index, item in enumerate(over):
+        item = _fresh(item, path)
+        key = key_of(item) if key_of else None
+        if key is not None and key in keys:
+            position = keys.index(key)
+            result[position] = item
+            result.item_locs[position] = over.item_loc(index)
+            continue
+        result.append_located(item, over.item_loc(index))
+        keys.append(key)
+    return result
+
+
+def _unique_key_function(path: tuple[Any, ...]) -> Callable[[Any], Any] | None:
+    if _is_service_attribute(path, "ports"):
+        return _port_key
+    if _is_service_attribute(path, *_UNIQUE_BY_TARGET):
+        return _target_key
+    if _is_service_attribute(path, "expose"):
+        return str
+    return None
+
+
+def _port_key(item: Any) -> Any:
+    if isinstance(item, YMap):
+        return tuple(str(item.get(k)) for k in ("host_ip", "published", "target", "protocol"))
+    return str(item)
+
+
+def _target_key(item: Any) -> Any:
+    """The mount target of a volume/secret/config entry (short or long syntax)."""
+    if isinstance(item, YMap):
+        return item.get("target") or item.get("source")
+    if isinstance(item, str):
+        parts = item.split(":")
+        return parts[1] if len(parts) > 1 else parts[0]
+    return None
+
+
+def _rebase_build(body: YMap, from_directory: str, to_directory: str) -> YMap:
+    """`body` with a relative build context rewritten to hold from `to_directory`."""
+    build = body.get("build")
+    context = build if isinstance(build, str) else None
+    if isinstance(build, YMap) and isinstance(build.get("context"), str):
+        context = build["context"]
+    if from_directory == to_directory or context is None or _is_remote_context(context):
+        return body
+    if context.startswith("/"):
+        return body
+    rebased = posixpath.relpath(_join(from_directory, context) or ".", to_directory or ".")
+    result = _merge_maps(None, body, ())
+    if isinstance(build, YMap):
+        new_build = _merge_maps(None, build, ())
+        new_build.set_located(
+            "context", rebased, build.key_loc("context"), build.value_loc("context")
+        )
+        result.set_located("build", new_build, body.key_loc("build"), body.value_loc("build"))
+    else:
+        result.set_located("build", rebased, body.key_loc("build"), body.value_loc("build"))
+    return result
+
+
+# --- service attributes ------------------------------------------------------------------------
+
+
+def _located_string(body: YMap, key: str) -> Located[str] | None:
+    value = body.get(key)
+    if value is None or isinstance(value, YMap | YSeq):
+        return None
+    return Located(str(value), body.value_loc(key))
+
+
+def _build_paths(build: Any, directory: str) -> tuple[str | None, str | None]:
+    """(context, Dockerfile) as POSIX paths relative to the project root.
+
+    A remote context (git URL) is kept verbatim and has no Dockerfile path; `dockerfile_inline`
+    has no Dockerfile path either.
+    """
+    context, dockerfile, inline = ".", "Dockerfile", False
+    if isinstance(build, str):
+        context = build
+    elif isinstance(build, YMap):
+        if isinstance(build.get("context"), str):
+            context = build["context"]
+        if isinstance(build.get("dockerfile"), str):
+            dockerfile = build["dockerfile"]
+        inline = "dockerfile_inline" in build
+    if _is_remote_context(context):
+        return context, None
+    context_path = _join(directory, context)
+    if inline:
+        return context_path, None
+    return context_path, _join(context_path, dockerfile)
+
+
+def _built_images(
+    service: str, project: str, image: Located[str] | None, has_build: bool
+) -> tuple[tuple[str, ...], str | None]:
+    """Repositories `docker compose build` tags, and their tag.
+
+    With `image:` the build is tagged with that image; without, Compose v2 names it
+    `<project>-<service>` and v1 `<project>_<service>`, both with the tag `latest`.
+    """
+    if not has_build:
+        return (), None
+    if image is not None and image.value:
+        repository, tag = split_image(image.value)
+        return (repository,), tag or "latest"
+    return (f"{project}-{service}", f"{project}_{service}"), "latest"
+
+
+def split_image(reference: str) -> tuple[str, str | None]:
+    """(repository, tag) of an image reference; a digest is dropped, the tag may be None."""
+    name = reference.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    if colon > slash:
+        return name[:colon], name[colon + 1 :] or None
+    return name, None
+
+
+def _command(value: Any) -> YSeq | str | None:
+    if isinstance(value, YSeq | str):
+        return value
+    return None if value is None else str(value)
+
+
+def _short_port(text: str, loc: Loc) -> Iterator[ComposePort]:
+    """Ports of `[[IP:](HOST|RANGE):](PORT|RANGE)[/PROTOCOL]`; IPv6 hosts go in brackets."""
+    spec, _, protocol = text.strip().partition("/")
+    host_ip: str | None = None
+    if spec.startswith("["):
+        host_ip, _, spec = spec[1:].partition("]")
+        spec = spec.removeprefix(":")
+    parts = spec.rsplit(":", 2) if host_ip is None else spec.rsplit(":", 1)
+    if len(parts) == 3:
+        host_ip = parts.pop(0)
+    target_text = parts[-1]
+    published = parts[0] if len(parts) == 2 and parts[0] else None
+    yield from _paired_ports(published, target_text, loc, host_ip or None, protocol or "tcp")
+
+
+def _long_port(item: YMap, loc: Loc) -> Iterator[ComposePort]:
+    target = item.get("target")
+    published = item.get("published")
+    host_ip = item.get("host_ip")
+    protocol = item.get("protocol")
+    yield from _paired_ports(
+        None if published is None else str(published),
+        "" if target is None else str(target),
+        loc,
+        host_ip if isinstance(host_ip, str) else None,
+        protocol if isinstance(protocol, str) else "tcp",
+    )
+
+
+def _paired_ports(
+    published: str | None, target_text: str, loc: Loc, host_ip: str | None, protocol: str
+) -> Iterator[ComposePort]:
+    """One port per container port; equal-length host and container ranges pair up."""
+    targets = _port_range(target_text)
+    if not targets:
+        yield ComposePort(published, None, loc, host_ip, protocol)
+        return
+    hosts = _port_range(published) if published else []
+    paired = len(targets) > 1 and len(hosts) == len(targets)
+    for index, target in enumerate(targets):
+        host = str(hosts[index]) if paired else published
+        yield ComposePort(host, target, loc, host_ip, protocol)
+
+
+def _port_range(text: str) -> list[int]:
+    """`8080` -> [8080], `8080-8082` -> [8080, 8081, 8082]; [] when not a port number."""
+    first, sep, last = text.strip().partition("-")
+    if not first.isdigit() or (sep and not last.isdigit()):
+        return []
+    start = int(first)
+    end = int(last) if sep else start
+    if end < start:
+        return []
+    return list(range(start, min(end, start + MAX_PORT_RANGE - 1) + 1))
