@@ -25,7 +25,12 @@ def _workspace() -> Workspace:
     base = k8s_objects(parse_text("k8s/base/cm.yaml", BASE))
     dev = k8s_objects(parse_text("k8s/overlays/dev/secret.yaml", DEV))
     units = (
-        Unit("k8s/overlays/dev", (*base, *dev), True, frozenset({"k8s/base/cm.yaml", "k8s/overlays/dev/secret.yaml"})),
+        Unit(
+            "k8s/overlays/dev",
+            (*base, *dev),
+            True,
+            frozenset({"k8s/base/cm.yaml", "k8s/overlays/dev/secret.yaml"}),
+        ),
         Unit("k8s/overlays/prod", tuple(base), True, frozenset({"k8s/base/cm.yaml"})),
     )
     return Workspace(Project(Path("/nonexistent")), Config(), (), units)
@@ -40,7 +45,9 @@ RULE = Rule(id="demo", severity=Severity.WARNING, doc="Demo.")
 
 
 def test_a_base_finding_is_reported_once_naming_its_overlays() -> None:
-    findings, errors = run_rules(_workspace(), [EnabledRule(_module(RULE, _every_object), None, None)])
+    findings, errors = run_rules(
+        _workspace(), [EnabledRule(_module(RULE, _every_object), None, None)]
+    )
     assert errors == []
     assert [(f.loc.path, f.message) for f in findings] == [
         ("k8s/base/cm.yaml", "ConfigMap found (in overlays k8s/overlays/dev, k8s/overlays/prod)"),
@@ -56,7 +63,10 @@ def test_a_crashing_rule_is_an_error_and_the_others_still_run() -> None:
     broken = Rule(id="broken", severity=Severity.ERROR, doc="Broken.")
     findings, errors = run_rules(
         _workspace(),
-        [EnabledRule(_module(broken, crash), None, None), EnabledRule(_module(RULE, _every_object), Severity.ERROR, None)],
+        [
+            EnabledRule(_module(broken, crash), None, None),
+            EnabledRule(_module(RULE, _every_object), Severity.ERROR, None),
+        ],
     )
     assert [e.message for e in errors] == ["rule broken crashed: KeyError: 'boom'"]
     assert len(findings) == 2 and {f.severity for f in findings} == {Severity.ERROR}

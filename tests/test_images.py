@@ -14,7 +14,10 @@ from k8slint.lint.model.images import ImageRef, parse_image
         ("ghcr.io/acme/api:1.2", ImageRef("ghcr.io", "acme/api", "1.2", None)),
         ("localhost:5000/api", ImageRef("localhost:5000", "api", None, None)),
         ("localhost/api:dev", ImageRef("localhost", "api", "dev", None)),
-        ("reg.example.com:443/team/api@sha256:abc", ImageRef("reg.example.com:443", "team/api", None, "sha256:abc")),
+        (
+            "reg.example.com:443/team/api@sha256:abc",
+            ImageRef("reg.example.com:443", "team/api", None, "sha256:abc"),
+        ),
         ("gcr.io/p/app:v1@sha256:abc", ImageRef("gcr.io", "p/app", "v1", "sha256:abc")),
     ],
 )

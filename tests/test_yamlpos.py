@@ -66,7 +66,15 @@ def test_duplicate_keys_keep_the_last_and_are_recorded() -> None:
 def test_scalars_resolve_like_kubernetes_reads_them() -> None:
     text = "a: 1\nb: true\nc: null\nd: 2024-01-01\ne: 1.5\nf: '08'\ng: =\n"
     (document,), _ = parse_documents(text, "s.yaml")
-    assert document.root == {"a": 1, "b": True, "c": None, "d": "2024-01-01", "e": 1.5, "f": "08", "g": "="}
+    assert document.root == {
+        "a": 1,
+        "b": True,
+        "c": None,
+        "d": "2024-01-01",
+        "e": 1.5,
+        "f": "08",
+        "g": "=",
+    }
 
 
 def test_custom_tags_are_kept() -> None:
@@ -97,5 +105,7 @@ def test_syntax_errors_carry_the_line() -> None:
 
 
 def test_json_is_read_with_positions() -> None:
-    (document,), _ = parse_documents('{\n  "kind": "Service",\n  "apiVersion": "v1"\n}\n', "svc.json")
+    (document,), _ = parse_documents(
+        '{\n  "kind": "Service",\n  "apiVersion": "v1"\n}\n', "svc.json"
+    )
     assert document.root.value_loc("kind") == Loc("svc.json", 2, 11, 2, 20)
