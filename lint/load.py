@@ -116,7 +116,7 @@ class Project:
         return source
 
     def exists(self, rel: str) -> bool:
-        return rel in self._texts and self._texts[rel] is not None or self.abspath(rel).exists()
+        return (rel in self._texts and self._texts[rel] is not None) or self.abspath(rel).exists()
 
     def is_dir(self, rel: str) -> bool:
         return self.abspath(rel).is_dir()

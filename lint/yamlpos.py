@@ -135,7 +135,9 @@ def parse_documents(text: str, path: str) -> tuple[list[ParsedDocument], list[Du
     documents: list[ParsedDocument] = []
     try:
         for index, node in enumerate(yaml.compose_all(text, Loader=_Loader)):
-            if node is None or (isinstance(node, ScalarNode) and node.tag == _NULL and not node.value):
+            if node is None or (
+                isinstance(node, ScalarNode) and node.tag == _NULL and not node.value
+            ):
                 continue  # `---` alone or comments only
             walker.reset_budget()
             root = walker.convert(node, 0)
@@ -172,7 +174,9 @@ class _Walker:
 
     def loc(self, node: Node) -> Loc:
         start, end = node.start_mark, node.end_mark
-        return _new_loc(Loc, (self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1))
+        return _new_loc(
+            Loc, (self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        )
 
     def convert(self, node: Node, depth: int) -> Any:
         value, _size = self._convert_sized(node, depth)
@@ -195,7 +199,9 @@ class _Walker:
             return seen
         if depth > MAX_DEPTH:
             mark = node.start_mark
-            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
+            raise YamlError(
+                f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1
+            )
         if isinstance(node, SequenceNode):
             result = self._sequence(node, depth)
         else:

@@ -61,4 +61,3 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
                     suppression.loc,
                     f"suppression names unknown rule {rule_id!r}; see `k8slint rules` for the ids",
                 )
-

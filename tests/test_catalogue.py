@@ -28,7 +28,7 @@ def _module(rule_id: str):  # type: ignore[no-untyped-def]
 
 
 def test_rules_are_sorted_and_unique() -> None:
-    assert RULE_IDS == sorted(set(RULE_IDS))
+    assert sorted(set(RULE_IDS)) == RULE_IDS
 
 
 @pytest.mark.parametrize("rule_id", RULE_IDS)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from k8slint.lint.config import (
     CONFIG_FILE,
     DEFAULT,

@@ -13,7 +13,6 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from k8slint.lint.findings import LintError
@@ -58,7 +57,9 @@ class Workspace:
     # -- views ---------------------------------------------------------------------------
 
     def for_unit(self, unit: Unit) -> Workspace:
-        return Workspace(self.project, self.config, self.files, self.units, unit, self.errors, self._shared)
+        return Workspace(
+            self.project, self.config, self.files, self.units, unit, self.errors, self._shared
+        )
 
     @property
     def objects(self) -> tuple[K8sObject, ...]:
@@ -117,7 +118,9 @@ class Workspace:
         return self.project.parse(rel)
 
     def yaml_files(self) -> list[str]:
-        return [f for f in self.files if f.endswith((*YAML_SUFFIXES, ".json")) or _is_kustomization(f)]
+        return [
+            f for f in self.files if f.endswith((*YAML_SUFFIXES, ".json")) or _is_kustomization(f)
+        ]
 
     def lintable_files(self) -> list[str]:
         """The files k8slint reads: manifests, compose, kustomizations and app sources."""
