@@ -43,7 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if "--debug" in args:
             raise
-        click.echo(f"k8slint: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
+        click.echo(
+            f"k8slint: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True
+        )
         return EXIT_ERROR
 
 
@@ -67,20 +69,43 @@ def cli() -> None:
     "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config/input errors."
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format "
-              "[default: text; github when GITHUB_ACTIONS=true].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE instead of standard output.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Configuration file [default: .k8slint.yaml or [tool.k8slint] at the root].")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
-              show_default=True, help="Lowest severity that makes the exit code 1.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Output format [default: text; github when GITHUB_ACTIONS=true].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Configuration file [default: .k8slint.yaml or [tool.k8slint] at the root].",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit code 1.",
+)
 @click.option("--select", default="", metavar="RULE,...", help="Run only these rules.")
 @click.option("--ignore", default="", metavar="RULE,...", help="Skip these rules.")
-@click.option("--stdin-filename", type=click.Path(path_type=Path),
-              help="With PATH '-': lint standard input as if it were this file.")
-@click.option("--kubernetes-version", metavar="1.N",
-              help="Kubernetes version to validate against (bundled: see `k8slint rules`).")
+@click.option(
+    "--stdin-filename",
+    type=click.Path(path_type=Path),
+    help="With PATH '-': lint standard input as if it were this file.",
+)
+@click.option(
+    "--kubernetes-version",
+    metavar="1.N",
+    help="Kubernetes version to validate against (bundled: see `k8slint rules`).",
+)
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
@@ -165,8 +190,9 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 @cli.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True
+)
 def rules_command(fmt: str) -> int:
     """List every rule: id, severity, fix and summary."""
     from k8slint.lint.docs import rules_table
@@ -192,7 +218,9 @@ def explain(rule_id: str, no_color: bool) -> int:
 
     module = by_id(rule_id)
     if module is None:
-        raise click.BadParameter(f"unknown rule {rule_id!r}; see `k8slint rules`", param_hint="RULE")
+        raise click.BadParameter(
+            f"unknown rule {rule_id!r}; see `k8slint rules`", param_hint="RULE"
+        )
     text = explain_rule(module.RULE)
     if sys.stdout.isatty() and not no_color and "NO_COLOR" not in os.environ:
         from rich.console import Console
