@@ -69,11 +69,14 @@ class Workspace:
         return self.all_objects()
 
     def all_objects(self) -> tuple[K8sObject, ...]:
-        seen: dict[int, K8sObject] = {}
-        for unit in self.units:
-            for obj in unit.objects:
-                seen.setdefault(id(obj.body), obj)
-        return tuple(seen.values())
+        """Every object of every unit, once (a base shared by overlays is built per overlay)."""
+        if "all_objects" not in self._shared:
+            seen: dict[int, K8sObject] = {}
+            for unit in self.units:
+                for obj in unit.objects:
+                    seen.setdefault(id(obj.body), obj)
+            self._shared["all_objects"] = tuple(seen.values())
+        return self._shared["all_objects"]  # type: ignore[no-any-return]
 
     # -- Kubernetes objects ----------------------------------------------------------------
 
