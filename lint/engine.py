@@ -51,6 +51,8 @@ def _per_unit(ws: Workspace, item: EnabledRule) -> list[Finding]:
             key = (finding.rule, finding.loc, finding.message)
             _first, units = occurrences.setdefault(key, (finding, []))
             units.append(unit)
+    if sum(unit.kustomize for unit in ws.units) < 2:  # one kustomization: naming it adds nothing
+        return [finding for finding, _units in occurrences.values()]
     return [_name_overlays(finding, units) for finding, units in occurrences.values()]
 
 

@@ -70,3 +70,10 @@ def test_a_crashing_rule_is_an_error_and_the_others_still_run() -> None:
     )
     assert [e.message for e in errors] == ["rule broken crashed: KeyError: 'boom'"]
     assert len(findings) == 2 and {f.severity for f in findings} == {Severity.ERROR}
+
+
+def test_a_single_kustomization_is_not_named() -> None:
+    ws = _workspace()
+    ws.units = ws.units[:1]
+    findings, _errors = run_rules(ws, [EnabledRule(_module(RULE, _every_object), None, None)])
+    assert [f.message for f in findings] == ["ConfigMap found", "Secret found"]

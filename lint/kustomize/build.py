@@ -1,0 +1,1031 @@
+"""The kustomization walk: `kustomize build` in Python, with every value located.
+
+Order of one kustomization, as kustomize 5 runs it: resources (files, directories, nested
+kustomizations), generators, components (which see and transform everything accumulated so far),
+then the built-in transformers: patchesStrategicMerge, patches, namespace, namePrefix/
+nameSuffix, labels, annotations, patchesJson6902, replicas, images, replacements. At the root,
+generated names get their content hash, name references are rewritten, vars are resolved and
+objects marked `config.kubernetes.io/local-config` are dropped.
+
+Safety: paths that leave the repository root are refused; remote resources, Helm charts and
+plugins (exec, containerized KRM functions) are noted, never fetched or run.
+"""
+
+from __future__ import annotations
+
+import gc
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8slint.lint.findings import LintError, Severity
+from k8slint.lint.kustomize import fieldspec, namerefs, transformers
+from k8slint.lint.kustomize.generators import GeneratorInputError, content_hash, generate
+from k8slint.lint.kustomize.jsonpatch import JsonPatchError, apply_json_patch
+from k8slint.lint.kustomize.merge import PatchDelete, apply_smp, is_builtin
+from k8slint.lint.kustomize.nodes import clone, delete_key, set_value
+from k8slint.lint.kustomize.resource import Res, ResList
+from k8slint.lint.load import Project
+from k8slint.lint.locate import Loc
+from k8slint.lint.yamlpos import YamlError, YMap, YSeq, parse_documents
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+_REMOTE_PREFIXES = (
+    "http://",
+    "https://",
+    "git@",
+    "git::",
+    "ssh://",
+    "github.com/",
+    "gitlab.com/",
+    "bitbucket.org/",
+)
+_BUILTIN_PLUGINS = frozenset(
+    {
+        "AnnotationsTransformer",
+        "ConfigMapGenerator",
+        "SecretGenerator",
+        "ImageTagTransformer",
+        "LabelTransformer",
+        "NamespaceTransformer",
+        "PatchJson6902Transformer",
+        "PatchStrategicMergeTransformer",
+        "PatchTransformer",
+        "PrefixSuffixTransformer",
+        "PrefixTransformer",
+        "SuffixTransformer",
+        "ReplicaCountTransformer",
+        "ReplacementTransformer",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Note:
+    loc: Loc
+    message: str
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class MissingRef:
+    loc: Loc
+    field: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Build:
+    root: str
+    objects: list[YMap]
+    files: frozenset[str]
+    notes: list[Note]
+    missing: list[MissingRef]
+    errors: list[LintError]
+
+
+def is_remote(entry: str) -> bool:
+    return entry.startswith(_REMOTE_PREFIXES) or "?ref=" in entry or "://" in entry
+
+
+def kustomization_file(project: Project, directory: str) -> str | None:
+    for name in KUSTOMIZATION_NAMES:
+        rel = posixpath.join(directory, name) if directory not in ("", ".") else name
+        if project.exists(rel) and not project.is_dir(rel):
+            return rel
+    return None
+
+
+def join(directory: str, entry: str) -> str:
+    """A project-relative POSIX path; may start with `..` when it leaves the root."""
+    joined = (
+        posixpath.normpath(posixpath.join(directory, entry))
+        if directory
+        else posixpath.normpath(entry)
+    )
+    return "" if joined == "." else joined
+
+
+def _within(path: str, directory: str) -> bool:
+    if directory in ("", "."):
+        return not path.startswith("../") and path != ".."
+    return path == directory or path.startswith(directory + "/")
+
+
+@dataclass
+class _Scope:
+    """What one kustomization file gives the transformers: its dir, file and parsed content."""
+
+    directory: str
+    file: str
+    kust: YMap
+
+
+@dataclass
+class _State:
+    project: Project
+    files: set[str] = field(default_factory=set)
+    notes: list[Note] = field(default_factory=list)
+    missing: list[MissingRef] = field(default_factory=list)
+    errors: list[LintError] = field(default_factory=list)
+    variables: list[YMap] = field(default_factory=list)
+    extra_namerefs: list[namerefs.NameRef] = field(default_factory=list)
+    extra_labels: list[fieldspec.FieldSpec] = field(default_factory=list)
+    extra_annotations: list[fieldspec.FieldSpec] = field(default_factory=list)
+    incomplete: bool = False  # a remote resource or Helm chart was left out
+
+    def error(self, loc: Loc, message: str) -> None:
+        self.errors.append(LintError(loc.path, loc.line, message))
+
+    def note(self, loc: Loc, message: str, severity: Severity = Severity.INFO) -> None:
+        self.notes.append(Note(loc, message, severity))
+
+    def unmatched(self, loc: Loc, message: str) -> None:
+        """A patch without a target: an error, unless the target may be in what was not built."""
+        if self.incomplete:
+            self.note(loc, f"{message} (it may come from a remote resource or chart not built)")
+        else:
+            self.error(loc, message)
+
+
+class _Builder:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.state = _State(project)
+
+    # -- entry points ------------------------------------------------------------------------
+
+    def build_root(self, directory: str) -> ResList:
+        resources = self.build_dir(directory, (), Loc.point(directory or ".", 0))
+        self._finish(resources)
+        return resources
+
+    def build_dir(self, directory: str, stack: tuple[str, ...], loc: Loc) -> ResList:
+        resources = ResList()
+        scope = self._load(directory, loc)
+        if scope is None:
+            return resources
+        if scope.kust.get("kind") == "Component" and stack:
+            self.state.error(
+                loc, f"{directory} is a Component; list it under components:, not resources:"
+            )
+        self._run(scope, (*stack, directory), resources)
+        return resources
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def _load(self, directory: str, loc: Loc) -> _Scope | None:
+        kfile = kustomization_file(self.project, directory)
+        if kfile is None:
+            self.state.error(loc, f"no kustomization file in {directory or '.'}")
+            return None
+        self.state.files.add(kfile)
+        source = self.project.parse(kfile)
+        if source is None:
+            self.state.error(Loc.point(kfile, 0), "cannot read the kustomization")
+            return None
+        if source.error is not None:
+            self.state.errors.append(source.error)
+            return None
+        roots = [doc.root for doc in source.documents]
+        if not roots:
+            return _Scope(directory, kfile, YMap(Loc.point(kfile, 1)))
+        if not isinstance(roots[0], YMap):
+            self.state.error(Loc.point(kfile, 1), "a kustomization must be a mapping")
+            return None
+        return _Scope(directory, kfile, roots[0])
+
+    def _entries(self, scope: _Scope, key: str) -> list[tuple[Any, Loc]]:
+        node = scope.kust.get(key)
+        if node is None:
+            return []
+        if isinstance(node, YSeq):
+            return [(item, node.item_loc(i)) for i, item in enumerate(node)]
+        if isinstance(node, str):  # a single entry written as a string
+            return [(node, scope.kust.value_loc(key))]
+        self.state.error(scope.kust.value_loc(key), f"{key} must be a list")
+        return []
+
+    def _path(self, scope: _Scope, entry: str, loc: Loc, what: str) -> str | None:
+        """The project path of `entry`, or None (with an error) when it leaves the root."""
+        path = join(scope.directory, entry)
+        if (
+            path == ".."
+            or path.startswith("../")
+            or posixpath.isabs(entry)
+            or not self.project.inside(path)
+        ):
+            self.state.error(
+                loc,
+                f"{what} {entry!r} is outside the repository root; refused "
+                "(kustomize's load restrictor allows only files under the kustomization root)",
+            )
+            return None
+        return path
+
+    def _read_file(self, scope: _Scope, entry: str, loc: Loc, what: str) -> str | None:
+        """Text of a file listed in a kustomization, noting missing files and load restrictions."""
+        path = self._path(scope, entry, loc, what)
+        if path is None:
+            return None
+        text = self.project.read_text(path)
+        if text is None:
+            self.state.missing.append(MissingRef(loc, what, entry, "no such file"))
+            return None
+        self.state.files.add(path)
+        self._restricted(scope, path, entry, loc)
+        return text
+
+    def _restricted(self, scope: _Scope, path: str, entry: str, loc: Loc) -> None:
+        if not _within(path, scope.directory):
+            self.state.note(
+                loc,
+                f"{entry!r} is outside the kustomization directory {scope.directory or '.'}; "
+                "`kustomize build` refuses it unless run with "
+                "--load-restrictor LoadRestrictionsNone",
+                Severity.WARNING,
+            )
+
+    def _documents(self, path: str, loc: Loc) -> list[YMap]:
+        source = self.project.parse(path)
+        if source is None:
+            self.state.missing.append(MissingRef(loc, "resources", path, "cannot read the file"))
+            return []
+        self.state.files.add(path)
+        if source.error is not None:
+            self.state.errors.append(source.error)
+            return []
+        if source.template:
+            self.state.note(loc, f"{path} is a template, not YAML; skipped")
+            return []
+        out: list[YMap] = []
+        for doc in source.documents:
+            root = doc.root
+            if not isinstance(root, YMap):
+                if root is not None:
+                    self.state.error(doc.loc, "a resource must be a mapping")
+                continue
+            kind = root.get("kind")
+            if (
+                isinstance(kind, str)
+                and kind.endswith("List")
+                and isinstance(root.get("items"), YSeq)
+            ):
+                out.extend(item for item in root["items"] if isinstance(item, YMap))
+            else:
+                out.append(root)
+        return out
+
+    # -- one kustomization -------------------------------------------------------------------
+
+    def _run(self, scope: _Scope, stack: tuple[str, ...], resources: ResList) -> None:
+        kust = scope.kust
+        self._configurations(scope)
+        seen = {_res_id(r) for r in resources}
+        for key in ("resources", "bases"):
+            for entry, loc in self._entries(scope, key):
+                self._resource(scope, key, entry, loc, stack, resources, seen)
+        for key in ("helmCharts", "helmChartInflationGenerator", "helmGlobals"):
+            if kust.get(key):
+                self.state.incomplete = True
+                self.state.note(kust.key_loc(key), f"{key} not rendered offline")
+        self._generators(scope, resources)
+        for entry, loc in self._entries(scope, "generators"):
+            self._plugin(scope, entry, loc, resources, "generators")
+        for entry, loc in self._entries(scope, "components"):
+            self._component(scope, entry, loc, stack, resources)
+        self._transform(scope, resources)
+        for entry, loc in self._entries(scope, "transformers"):
+            self._plugin(scope, entry, loc, resources, "transformers")
+        for _entry, loc in self._entries(scope, "validators"):
+            self.state.note(loc, "validators are not run offline")
+        variables = kust.get("vars")
+        if isinstance(variables, YSeq):
+            self.state.variables.extend(v for v in variables if isinstance(v, YMap))
+        if kust.get("crds"):
+            self.state.note(kust.key_loc("crds"), "crds: OpenAPI name references are not read")
+
+    def _resource(
+        self,
+        scope: _Scope,
+        key: str,
+        entry: Any,
+        loc: Loc,
+        stack: tuple[str, ...],
+        resources: ResList,
+        seen: set[tuple[str, str, str, str]],
+    ) -> None:
+        if not isinstance(entry, str) or not entry:
+            self.state.error(loc, f"{key} entries must be paths")
+            return
+        if is_remote(entry) and not self.project.exists(join(scope.directory, entry)):
+            self.state.incomplete = True
+            self.state.note(loc, f"remote resource {entry} not fetched (offline build)")
+            return
+        path = self._path(scope, entry, loc, key[:-1])
+        if path is None:
+            return
+        if self.project.is_dir(path):
+            if kustomization_file(self.project, path) is None:
+                self.state.missing.append(
+                    MissingRef(loc, key, entry, "directory has no kustomization file")
+                )
+                return
+            if path in stack:
+                chain = " -> ".join((*stack, path))
+                self.state.error(loc, f"kustomization cycle: {chain}")
+                return
+            added = self.build_dir(path, stack, loc).items
+        elif self.project.exists(path):
+            self._restricted(scope, path, entry, loc)
+            added = [Res(clone(doc)) for doc in self._documents(path, loc)]
+        else:
+            self.state.missing.append(MissingRef(loc, key, entry, "no such file or directory"))
+            return
+        fresh = []
+        for res in added:
+            ident = _res_id(res)
+            if ident in seen:
+                self.state.error(
+                    res.obj.loc,
+                    f"{res.kind}/{res.name} is listed twice in {scope.file} (kustomize refuses "
+                    "to add a resource with an already registered id)",
+                )
+                continue
+            seen.add(ident)
+            fresh.append(res)
+        resources.extend(fresh)
+
+    def _component(
+        self, scope: _Scope, entry: Any, loc: Loc, stack: tuple[str, ...], resources: ResList
+    ) -> None:
+        if not isinstance(entry, str):
+            return
+        if is_remote(entry) and not self.project.exists(join(scope.directory, entry)):
+            self.state.incomplete = True
+            self.state.note(loc, f"remote component {entry} not fetched (offline build)")
+            return
+        path = self._path(scope, entry, loc, "component")
+        if path is None:
+            return
+        if not self.project.is_dir(path) or kustomization_file(self.project, path) is None:
+            reason = (
+                "directory has no kustomization file"
+                if self.project.is_dir(path)
+                else "no such directory"
+            )
+            self.state.missing.append(MissingRef(loc, "components", entry, reason))
+            return
+        if path in stack:
+            self.state.error(loc, f"kustomization cycle: {' -> '.join((*stack, path))}")
+            return
+        sub = self._load(path, loc)
+        if sub is None:
+            return
+        if sub.kust.get("kind") != "Component":
+            self.state.error(loc, f"{entry} is not a Component (kind: Component)")
+        self._run(sub, (*stack, path), resources)
+
+    def _configurations(self, scope: _Scope) -> None:
+        for entry, loc in self._entries(scope, "configurations"):
+            if not isinstance(entry, str):
+                continue
+            path = self._path(scope, entry, loc, "configuration")
+            if path is None:
+                continue
+            if not self.project.exists(path):
+                self.state.missing.append(MissingRef(loc, "configurations", entry, "no such file"))
+                continue
+            for doc in self._documents(path, loc):
+                self.state.extra_namerefs.extend(namerefs.parse_table(doc.get("nameReference")))
+                self.state.extra_labels.extend(fieldspec.parse_specs(doc.get("commonLabels")))
+                self.state.extra_annotations.extend(
+                    fieldspec.parse_specs(doc.get("commonAnnotations"))
+                )
+
+    # -- generators --------------------------------------------------------------------------
+
+    def _generators(self, scope: _Scope, resources: ResList) -> None:
+        options = scope.kust.get("generatorOptions")
+        for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
+            for spec, loc in self._entries(scope, key):
+                if not isinstance(spec, YMap):
+                    self.state.error(loc, f"{key} entries must be mappings")
+                    continue
+                self._generate(scope, kind, spec, options, resources)
+
+    def _generate(
+        self, scope: _Scope, kind: str, spec: YMap, options: Any, resources: ResList
+    ) -> None:
+        def read(entry: str, loc: Loc) -> tuple[str | bytes, str] | None:
+            path = self._path(scope, entry, loc, "generator input")
+            if path is None:
+                return None
+            if self.project.is_dir(path) or not self.project.exists(path):
+                self.state.missing.append(MissingRef(loc, kind, entry, "no such file"))
+                return None
+            self.state.files.add(path)
+            self._restricted(scope, path, entry, loc)
+            text = self.project.read_text(path)
+            if text is not None:
+                return text, path
+            try:
+                return self.project.abspath(path).read_bytes(), path
+            except OSError:
+                return None
+
+        try:
+            made = generate(kind, spec, options, read)
+        except GeneratorInputError as exc:
+            self.state.error(exc.loc, str(exc))
+            return
+        new = Res(made.obj, needs_hash=made.needs_hash, behavior=made.behavior)
+        namespace = new.namespace
+        existing = [
+            r
+            for r in resources.named(kind, new.name)
+            if not namespace or (r.namespace or "default") == namespace
+        ]
+        if made.behavior == "create":
+            if existing:
+                self.state.error(
+                    made.loc,
+                    f"{kind} {new.name} already exists; use behavior: merge or replace",
+                )
+                return
+            resources.append(new)
+            return
+        if made.behavior not in ("merge", "replace"):
+            self.state.error(made.loc, f"unknown generator behavior {made.behavior!r}")
+            return
+        if not existing:
+            self.state.error(
+                made.loc, f"behavior: {made.behavior} but no {kind} {new.name} to {made.behavior}"
+            )
+            return
+        old = existing[0]
+        _merge_generated(old, new, replace=made.behavior == "replace")
+
+    # -- transformers ------------------------------------------------------------------------
+
+    def _transform(self, scope: _Scope, resources: ResList) -> None:
+        kust = scope.kust
+        for entry, loc in self._entries(scope, "patchesStrategicMerge"):
+            self._patch(scope, resources, entry, None, loc, "patchesStrategicMerge", inline_ok=True)
+        for entry, loc in self._entries(scope, "patches"):
+            if not isinstance(entry, YMap):
+                self.state.error(loc, "patches entries must be mappings with path or patch")
+                continue
+            body = entry.get("path") if "path" in entry else None
+            if body is not None:
+                self._patch(scope, resources, body, entry, entry.value_loc("path"), "patches")
+            elif isinstance(entry.get("patch"), str):
+                self._inline_patch(scope, resources, entry, "patches")
+            else:
+                self.state.error(loc, "a patch needs path or patch")
+        items = list(resources)
+        namespace = kust.get("namespace")
+        if isinstance(namespace, str) and namespace:
+            transformers.set_namespace(items, namespace, kust.value_loc("namespace"))
+            resources.changed()
+        prefix, suffix = kust.get("namePrefix"), kust.get("nameSuffix")
+        if prefix or suffix:
+            transformers.add_prefix_suffix(items, str(prefix or ""), str(suffix or ""))
+            resources.changed()
+        common = kust.get("commonLabels")
+        if isinstance(common, YMap) and common:
+            transformers.set_pairs(items, common, fieldspec.COMMON_LABELS + self.state.extra_labels)
+        for entry, _loc in self._entries(scope, "labels"):
+            if isinstance(entry, YMap) and isinstance(entry.get("pairs"), YMap):
+                transformers.set_pairs(items, entry["pairs"], transformers.label_specs(entry))
+        annotations = kust.get("commonAnnotations")
+        if isinstance(annotations, YMap) and annotations:
+            transformers.set_pairs(
+                items, annotations, fieldspec.COMMON_ANNOTATIONS + self.state.extra_annotations
+            )
+        for entry, _loc in self._entries(scope, "patchesJson6902"):
+            if not isinstance(entry, YMap):
+                continue
+            if "path" in entry:
+                self._patch(
+                    scope,
+                    resources,
+                    entry["path"],
+                    entry,
+                    entry.value_loc("path"),
+                    "patchesJson6902",
+                )
+            elif isinstance(entry.get("patch"), str):
+                self._inline_patch(scope, resources, entry, "patchesJson6902")
+        transformers.set_replicas(resources, kust.get("replicas"))
+        rules = [
+            rule
+            for entry, _loc in self._entries(scope, "images")
+            if isinstance(entry, YMap) and (rule := transformers.ImageRule.parse(entry)) is not None
+        ]
+        transformers.set_images(list(resources), rules)
+        for entry, loc in self._entries(scope, "replacements"):
+            for replacement in self._replacements(scope, entry, loc):
+                try:
+                    transformers.apply_replacement(list(resources), replacement)
+                except transformers.TransformError as exc:
+                    self.state.error(exc.loc, str(exc))
+            resources.changed()
+
+    def _replacements(self, scope: _Scope, entry: Any, loc: Loc) -> list[YMap]:
+        if isinstance(entry, YMap) and "path" in entry and "source" not in entry:
+            text = self._read_file(
+                scope, str(entry["path"]), entry.value_loc("path"), "replacement"
+            )
+            if text is None:
+                return []
+            path = join(scope.directory, str(entry["path"]))
+            out: list[YMap] = []
+            for doc in self._documents(path, loc):
+                out.append(doc)
+            source = self.project.parse(path)
+            if source is not None:
+                for doc in source.documents:
+                    if isinstance(doc.root, YSeq):
+                        out.extend(r for r in doc.root if isinstance(r, YMap))
+            return out
+        return [entry] if isinstance(entry, YMap) else []
+
+    def _inline_patch(
+        self, scope: _Scope, resources: ResList, entry: YMap, field_name: str
+    ) -> None:
+        text = entry["patch"]
+        loc = entry.value_loc("patch")
+        docs = self._parse_inline(scope, text, loc)
+        if docs is None:
+            return
+        self._apply_patch_docs(resources, docs, entry, loc, field_name)
+
+    def _parse_inline(self, scope: _Scope, text: str, loc: Loc) -> list[Any] | None:
+        line_offset, col_offset = _block_offsets(self.project.read_text(scope.file) or "", loc)
+        try:
+            parsed, _dups = parse_documents(text, scope.file)
+        except YamlError as exc:
+            self.state.error(
+                Loc.point(scope.file, loc.line + max(exc.line, 1) - 1), f"inline patch: {exc}"
+            )
+            return None
+        if line_offset is None:
+            return [_relocate(doc.root, lambda _l: loc) for doc in parsed]
+
+        def shift(old: Loc) -> Loc:
+            return Loc(
+                old.path,
+                old.line + line_offset,
+                old.col + col_offset,
+                old.end_line + line_offset,
+                old.end_col + col_offset,
+            )
+
+        return [_relocate(doc.root, shift) for doc in parsed]
+
+    def _patch(
+        self,
+        scope: _Scope,
+        resources: ResList,
+        body: Any,
+        entry: YMap | None,
+        loc: Loc,
+        field_name: str,
+        inline_ok: bool = False,
+    ) -> None:
+        if not isinstance(body, str):
+            self.state.error(loc, f"{field_name}: expected a path")
+            return
+        path = join(scope.directory, body)
+        if inline_ok and ("\n" in body or not self.project.exists(path)) and ":" in body:
+            docs = self._parse_inline(scope, body, loc)
+            if docs is not None:
+                self._apply_patch_docs(resources, docs, entry, loc, field_name)
+            return
+        if self._path(scope, body, loc, "patch") is None:
+            return
+        if not self.project.exists(path) or self.project.is_dir(path):
+            self.state.missing.append(MissingRef(loc, field_name, body, "no such file"))
+            return
+        self._restricted(scope, path, body, loc)
+        source = self.project.parse(path)
+        if source is None:
+            return
+        self.state.files.add(path)
+        if source.error is not None:
+            self.state.errors.append(source.error)
+            return
+        self._apply_patch_docs(
+            resources, [d.root for d in source.documents], entry, loc, field_name
+        )
+
+    def _apply_patch_docs(
+        self, resources: ResList, docs: list[Any], entry: YMap | None, loc: Loc, field_name: str
+    ) -> None:
+        target = entry.get("target") if entry is not None else None
+        docs = [d for d in docs if d is not None]
+        if (len(docs) == 1 and isinstance(docs[0], YSeq)) or field_name == "patchesJson6902":
+            ops = docs[0] if docs else YSeq(loc)
+            if not isinstance(target, YMap):
+                self.state.error(loc, "a JSON 6902 patch needs a target")
+                return
+            selected = [
+                r
+                for r in resources.candidates(target)
+                if transformers.selects(r, target, regex=field_name == "patches")
+            ]
+            if not selected:
+                self.state.unmatched(
+                    target.loc, f"patch target {_describe(target)} matches no resource"
+                )
+            for res in selected:
+                before = (res.kind, res.name)
+                try:
+                    res.obj = apply_json_patch(res.obj, ops, loc)
+                except JsonPatchError as exc:
+                    self.state.error(exc.loc, f"JSON patch on {res.kind}/{res.name}: {exc}")
+                    continue
+                self._renamed(res, before, resources)
+            return
+        for doc in docs:
+            if not isinstance(doc, YMap):
+                self.state.error(loc, "a strategic merge patch must be a mapping")
+                continue
+            if isinstance(target, YMap):
+                selected = [
+                    r
+                    for r in resources.candidates(target)
+                    if transformers.selects(r, target, regex=True)
+                ]
+                if not selected:
+                    self.state.unmatched(
+                        target.loc, f"patch target {_describe(target)} matches no resource"
+                    )
+            else:
+                selected = self._patch_targets(resources, doc, loc)
+            for res in selected:
+                before = (res.kind, res.name)
+                try:
+                    apply_smp(res.obj, doc, res.kind, is_builtin(res.obj.get("apiVersion")))
+                except PatchDelete:
+                    resources.remove(res)
+                    continue
+                if isinstance(target, YMap) or before != (res.kind, res.name):
+                    self._keep_identity(res, before, doc)
+                self._renamed(res, before, resources)
+
+    def _keep_identity(self, res: Res, before: tuple[str, str], doc: YMap) -> None:
+        """A targeted patch does not rename (kustomize: allowNameChange defaults to false)."""
+        meta = res.metadata
+        if meta is not None and meta.get("name") != before[1]:
+            set_value(meta, "name", before[1], meta.value_loc("name"))
+        if res.obj.get("kind") != before[0]:
+            set_value(res.obj, "kind", before[0], res.obj.value_loc("kind"))
+
+    def _renamed(self, res: Res, before: tuple[str, str], resources: ResList) -> None:
+        if (res.kind, res.name) != before:
+            res.history.append((before[0], before[1], res.namespace))
+            resources.changed()
+
+    def _patch_targets(self, resources: ResList, doc: YMap, loc: Loc) -> list[Res]:
+        kind = doc.get("kind")
+        meta = doc.get("metadata")
+        name = meta.get("name") if isinstance(meta, dict) else None
+        if not isinstance(kind, str) or not isinstance(name, str):
+            self.state.error(doc.loc, "a strategic merge patch needs kind and metadata.name")
+            return []
+        candidates = resources.named(kind, name)
+        namespace = meta.get("namespace") if isinstance(meta, dict) else None
+        if namespace:
+            candidates = [
+                r for r in candidates if r.cluster_scoped or (r.namespace or "default") == namespace
+            ]
+        if len(candidates) > 1:
+            current = [r for r in candidates if r.name == name]
+            candidates = current or candidates
+        if len(candidates) > 1:
+            plain = [r for r in candidates if not r.namespace or r.namespace == "default"]
+            candidates = plain if len(plain) == 1 else candidates
+        if not candidates:
+            self.state.unmatched(doc.loc, f"patch target {kind}/{name} not found in the build")
+            return []
+        if len(candidates) > 1:
+            self.state.error(doc.loc, f"patch target {kind}/{name} matches several resources")
+            return []
+        return candidates
+
+    def _plugin(
+        self, scope: _Scope, entry: Any, loc: Loc, resources: ResList, field_name: str
+    ) -> None:
+        if isinstance(entry, YMap):
+            configs = [entry]
+        elif isinstance(entry, str):
+            if "\n" in entry:
+                configs = [
+                    d for d in self._parse_inline(scope, entry, loc) or [] if isinstance(d, YMap)
+                ]
+            else:
+                path = self._path(scope, entry, loc, field_name[:-1])
+                if path is None:
+                    return
+                if self.project.is_dir(path):
+                    if kustomization_file(self.project, path) is None:
+                        self.state.missing.append(
+                            MissingRef(
+                                loc, field_name, entry, "directory has no kustomization file"
+                            )
+                        )
+                        return
+                    sub = self.build_dir(path, (), loc)
+                    configs = [r.obj for r in sub]
+                elif not self.project.exists(path):
+                    self.state.missing.append(MissingRef(loc, field_name, entry, "no such file"))
+                    return
+                else:
+                    configs = self._documents(path, loc)
+        else:
+            return
+        for config in configs:
+            kind = config.get("kind")
+            annotations = (
+                config.get("metadata", {}).get("annotations")
+                if isinstance(config.get("metadata"), dict)
+                else None
+            )
+            is_function = (
+                isinstance(annotations, dict) and "config.kubernetes.io/function" in annotations
+            )
+            if kind in _BUILTIN_PLUGINS and not is_function:
+                self._builtin_plugin(scope, config, resources)
+            else:
+                self.state.note(
+                    loc,
+                    f"{field_name[:-1]} plugin {kind} not run "
+                    "(exec and KRM function plugins never run)",
+                )
+
+    def _builtin_plugin(self, scope: _Scope, config: YMap, resources: ResList) -> None:
+        """A built-in plugin configured in its own file: run as the matching kustomization field."""
+        kind = config["kind"]
+        fake = YMap(config.loc)
+
+        def put(key: str, value: Any, loc: Loc) -> None:
+            fake.set_located(key, value, loc, loc)
+
+        if kind in ("ConfigMapGenerator", "SecretGenerator"):
+            key = "configMapGenerator" if kind == "ConfigMapGenerator" else "secretGenerator"
+            spec = clone(config)
+            meta = config.get("metadata")
+            if isinstance(meta, YMap):
+                spec.set_located(
+                    "name", meta.get("name"), meta.key_loc("name"), meta.value_loc("name")
+                )
+                if meta.get("namespace"):
+                    spec.set_located(
+                        "namespace",
+                        meta["namespace"],
+                        meta.key_loc("namespace"),
+                        meta.value_loc("namespace"),
+                    )
+            seq = YSeq(config.loc)
+            seq.append_located(spec, config.loc)
+            put(key, seq, config.loc)
+            self._generators(_Scope(scope.directory, scope.file, fake), resources)
+            return
+        if kind == "PrefixSuffixTransformer" or kind in ("PrefixTransformer", "SuffixTransformer"):
+            transformers.add_prefix_suffix(
+                list(resources), str(config.get("prefix") or ""), str(config.get("suffix") or "")
+            )
+            resources.changed()
+            return
+        if kind == "NamespaceTransformer":
+            meta = config.get("metadata")
+            if isinstance(meta, YMap) and meta.get("namespace"):
+                transformers.set_namespace(
+                    list(resources), str(meta["namespace"]), meta.value_loc("namespace")
+                )
+                resources.changed()
+            return
+        if kind in ("LabelTransformer", "AnnotationsTransformer"):
+            key = "labels" if kind == "LabelTransformer" else "annotations"
+            pairs = config.get(key)
+            specs = fieldspec.parse_specs(config.get("fieldSpecs"))
+            if isinstance(pairs, YMap):
+                transformers.set_pairs(list(resources), pairs, specs)
+            return
+        if kind == "ImageTagTransformer":
+            image = config.get("imageTag")
+            if isinstance(image, YMap) and (rule := transformers.ImageRule.parse(image)):
+                transformers.set_images(list(resources), [rule])
+            return
+        if kind == "ReplicaCountTransformer":
+            replica = config.get("replica")
+            if isinstance(replica, YMap):
+                seq = YSeq(config.loc)
+                seq.append_located(replica, config.loc)
+                transformers.set_replicas(resources, seq)
+            return
+        if kind == "ReplacementTransformer":
+            for replacement in config.get("replacements") or []:
+                if isinstance(replacement, YMap):
+                    try:
+                        transformers.apply_replacement(list(resources), replacement)
+                    except transformers.TransformError as exc:
+                        self.state.error(exc.loc, str(exc))
+            resources.changed()
+            return
+        if kind in (
+            "PatchTransformer",
+            "PatchStrategicMergeTransformer",
+            "PatchJson6902Transformer",
+        ):
+            entry = clone(config)
+            field_name = "patchesJson6902" if kind == "PatchJson6902Transformer" else "patches"
+            if "path" in entry:
+                self._patch(
+                    scope, resources, entry["path"], entry, entry.value_loc("path"), field_name
+                )
+            elif isinstance(entry.get("patch"), str):
+                self._inline_patch(scope, resources, entry, field_name)
+            for body, loc in ((p, config.loc) for p in (config.get("paths") or [])):
+                self._patch(
+                    scope, resources, body, None, loc, "patchesStrategicMerge", inline_ok=True
+                )
+            return
+
+    # -- the root ----------------------------------------------------------------------------
+
+    def _finish(self, resources: ResList) -> None:
+        for res in resources:
+            if res.needs_hash and res.kind in ("ConfigMap", "Secret"):
+                meta = res.metadata
+                assert meta is not None
+                res.set_name(f"{res.name}-{content_hash(res.obj)}", meta.value_loc("name"))
+        resources.changed()
+        for problem in namerefs.fix_name_references(resources, self.state.extra_namerefs):
+            self.state.error(problem.loc, f"name reference: {problem}")
+        if self.state.variables:
+            for problem in transformers.resolve_vars(list(resources), self.state.variables):
+                self.state.error(problem.loc, str(problem))
+        local = [
+            r
+            for r in resources
+            if str(r.annotations().get("config.kubernetes.io/local-config", "")).lower() == "true"
+        ]
+        for res in local:
+            resources.remove(res)
+
+
+def _merge_generated(old: Res, new: Res, replace: bool) -> None:
+    """behavior: merge/replace: `new`'s data into `old`, which keeps its name and namespace."""
+    for key in ("data", "binaryData"):
+        incoming = new.obj.get(key)
+        current = old.obj.get(key)
+        if replace or not isinstance(current, YMap):
+            if isinstance(incoming, YMap):
+                old.obj.set_located(key, incoming, new.obj.key_loc(key), new.obj.value_loc(key))
+            elif replace:
+                delete_key(old.obj, key)
+            continue
+        if isinstance(incoming, YMap):
+            for name, value in incoming.items():
+                current.set_located(name, value, incoming.key_loc(name), incoming.value_loc(name))
+    if "type" in new.obj and "type" not in old.obj:
+        old.obj.set_located(
+            "type", new.obj["type"], new.obj.key_loc("type"), new.obj.value_loc("type")
+        )
+    new_meta, old_meta = new.metadata, old.metadata
+    if new_meta is not None and old_meta is not None:
+        for key in ("labels", "annotations"):
+            incoming = new_meta.get(key)
+            if not isinstance(incoming, YMap):
+                continue
+            current = old_meta.get(key)
+            if not isinstance(current, YMap):
+                old_meta.set_located(key, incoming, new_meta.key_loc(key), new_meta.value_loc(key))
+                continue
+            for name, value in incoming.items():
+                current.set_located(name, value, incoming.key_loc(name), incoming.value_loc(name))
+    old.needs_hash = new.needs_hash
+    if new.obj.get("immutable"):
+        old.obj.set_located("immutable", True, new.obj.loc, new.obj.loc)
+
+
+def _res_id(res: Res) -> tuple[str, str, str, str]:
+    return (res.group, res.kind, res.name, res.effective_namespace())
+
+
+def _describe(target: Any) -> str:
+    if not isinstance(target, dict):
+        return "?"
+    parts = [
+        f"{k}={target[k]}"
+        for k in ("group", "version", "kind", "name", "namespace")
+        if target.get(k)
+    ]
+    for k in ("labelSelector", "annotationSelector"):
+        if target.get(k):
+            parts.append(f"{k}={target[k]}")
+    return "(" + ", ".join(parts) + ")"
+
+
+def _block_offsets(text: str, loc: Loc) -> tuple[int | None, int]:
+    """Where an inline block scalar's content starts: (line offset, column offset) or None."""
+    lines = text.splitlines()
+    if loc.line < 1 or loc.line > len(lines):
+        return None, 0
+    header = lines[loc.line - 1][loc.col - 1 :].lstrip()
+    if not header.startswith(("|", ">")):
+        return None, 0
+    for index in range(loc.line, min(len(lines), loc.end_line)):
+        line = lines[index]
+        if line.strip():  # content line N of the scalar is line loc.line + N of the file
+            return loc.line, len(line) - len(line.lstrip(" "))
+    return None, 0
+
+
+def _relocate(value: Any, fn: Any) -> Any:
+    if isinstance(value, YMap):
+        out = YMap(fn(value.loc))
+        for key, child in value.items():
+            out.set_located(
+                key, _relocate(child, fn), fn(value.key_loc(key)), fn(value.value_loc(key))
+            )
+        return out
+    if isinstance(value, YSeq):
+        seq = YSeq(fn(value.loc))
+        for index, child in enumerate(value):
+            seq.append_located(_relocate(child, fn), fn(value.item_loc(index)))
+        return seq
+    return value
+
+
+def build(project: Project, directory: str) -> Build:
+    """Build the kustomization in `directory` (POSIX, relative to the project root)."""
+    directory = "" if directory in (".", "./") else directory.rstrip("/")
+    builder = _Builder(project)
+    collecting = gc.isenabled()
+    gc.disable()  # the build allocates many small, acyclic trees: cyclic GC passes are pure cost
+    try:
+        resources = builder.build_root(directory)
+        objects = [res.obj for res in resources]
+    except RecursionError:
+        builder.state.error(Loc.point(directory or ".", 0), "kustomizations nest too deep")
+        objects = []
+    finally:
+        if collecting:
+            gc.enable()
+    state = builder.state
+    return Build(
+        root=directory,
+        objects=objects,
+        files=frozenset(state.files),
+        notes=state.notes,
+        missing=state.missing,
+        errors=state.errors,
+    )
+
+
+def find_kustomizations(paths: Any) -> list[str]:
+    """Directories (relative) holding a kustomization file, from a list of project files."""
+    dirs = {posixpath.dirname(p) for p in paths if posixpath.basename(p) in KUSTOMIZATION_NAMES}
+    return sorted(dirs)
+
+
+def find_roots(project: Project, kustomization_dirs: Any) -> list[str]:
+    """Kustomization directories that no other kustomization includes."""
+    dirs = list(dict.fromkeys(kustomization_dirs))
+    included: set[str] = set()
+    for directory in dirs:
+        kfile = kustomization_file(project, directory)
+        if kfile is None:
+            continue
+        source = project.parse(kfile)
+        if source is None or source.error is not None or not source.documents:
+            continue
+        kust = source.documents[0].root
+        if not isinstance(kust, dict):
+            continue
+        for key in ("resources", "bases", "components", "generators", "transformers"):
+            entries = kust.get(key)
+            if isinstance(entries, str):
+                entries = [entries]
+            if not isinstance(entries, list):
+                continue
+            for entry in entries:
+                if isinstance(entry, str) and not is_remote(entry):
+                    included.add(join(directory, entry))
+    return [d for d in dirs if d not in included]
+
+
+__all__ = [
+    "KUSTOMIZATION_NAMES",
+    "Build",
+    "MissingRef",
+    "Note",
+    "build",
+    "find_kustomizations",
+    "find_roots",
+]

@@ -1,0 +1,121 @@
+"""Copying and building located trees: every value keeps the Loc of the text it came from.
+
+The parse cache shares trees between kustomizations (a base used by two overlays), so the build
+works on deep copies made here; values a transformer creates get the Loc of the field that
+asked for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from k8slint.lint.locate import Loc
+from k8slint.lint.yamlpos import YMap, YSeq
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of a located tree (YMap/YSeq keep their Locs; plain dicts/lists are copied)."""
+    if isinstance(value, YMap):
+        out = YMap(value.loc)
+        for key, child in value.items():
+            out[key] = clone(child)
+        out.key_locs.update(value.key_locs)
+        out.value_locs.update(value.value_locs)
+        if value.tags:
+            out.tags = dict(value.tags)
+        return out
+    if isinstance(value, YSeq):
+        seq = YSeq(value.loc)
+        seq.extend(clone(child) for child in value)
+        seq.item_locs.extend(value.item_locs)
+        return seq
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
+
+
+def located(value: Any, loc: Loc) -> Any:
+    """`value` as a located tree: plain dicts/lists become YMap/YSeq whose nodes all carry `loc`."""
+    if isinstance(value, YMap | YSeq):
+        return clone(value)
+    if isinstance(value, dict):
+        out = YMap(loc)
+        for key, child in value.items():
+            out.set_located(key, located(child, loc), loc, loc)
+        return out
+    if isinstance(value, list):
+        seq = YSeq(loc)
+        for child in value:
+            seq.append_located(located(child, loc), loc)
+        return seq
+    return value
+
+
+def child_map(parent: YMap, key: str, loc: Loc, create: bool = True) -> YMap | None:
+    """parent[key] if it is a mapping; a new empty one located at `loc` when absent and `create`."""
+    current = parent.get(key)
+    if isinstance(current, YMap):
+        return current
+    if isinstance(current, dict):
+        converted = located(current, loc)
+        parent.set_located(key, converted, parent.key_loc(key), parent.value_loc(key))
+        return converted
+    if not create or (key in parent and current is not None):
+        return None
+    made = YMap(loc)
+    parent.set_located(key, made, loc, loc)
+    return made
+
+
+def set_value(parent: YMap, key: Any, value: Any, loc: Loc) -> None:
+    """Set parent[key], keeping the key's Loc when the key already exists."""
+    key_loc = parent.key_locs.get(key, loc)
+    parent.set_located(key, value, key_loc, loc)
+
+
+def delete_key(parent: YMap, key: Any) -> None:
+    parent.pop(key, None)
+    parent.key_locs.pop(key, None)
+    parent.value_locs.pop(key, None)
+
+
+def seq_delete(seq: YSeq, index: int) -> None:
+    del seq[index]
+    if index < len(seq.item_locs):
+        del seq.item_locs[index]
+
+
+def seq_insert(seq: YSeq, index: int, value: Any, loc: Loc) -> None:
+    seq.insert(index, value)
+    while len(seq.item_locs) < len(seq) - 1:
+        seq.item_locs.append(seq.loc)
+    seq.item_locs.insert(index, loc)
+
+
+def seq_set(seq: YSeq, index: int, value: Any, loc: Loc) -> None:
+    seq[index] = value
+    while len(seq.item_locs) < len(seq):
+        seq.item_locs.append(seq.loc)
+    seq.item_locs[index] = loc
+
+
+def to_plain(value: Any) -> Any:
+    """The tree as plain dicts and lists (for hashing, comparison and JSON)."""
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    return value
+
+
+def get_path(value: Any, *keys: Any) -> Any:
+    for key in keys:
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+            value = value[key]
+        else:
+            return None
+    return value
