@@ -8,8 +8,10 @@ SARIF reporter reads the same text.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from k8slint.lint.rule import Rule
 
@@ -27,13 +29,16 @@ def sections(rule: Rule) -> dict[str, str]:
     return found
 
 
-def explain(rule: Rule) -> str:
-    """Markdown for `k8slint explain RULE`."""
+def explain(rule: Rule, options: Any = None) -> str:
+    """Markdown for `k8slint explain RULE`; `options` is the rule's Options dataclass, if any."""
     parts = sections(rule)
     lines = [f"# {rule.id} ({rule.severity.value})", "", parts[""], ""]
     for heading in SECTIONS:
         if heading in parts:
             lines += [f"## {heading}", "", parts[heading], ""]
+    table = options_table(rule.id, options)
+    if table:
+        lines += ["## Options", "", table, ""]
     if rule.aliases:
         lines += [f"Also known as: {', '.join(rule.aliases)}", ""]
     lines += [
@@ -45,6 +50,33 @@ def explain(rule: Rule) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def option_fields(options: Any) -> list[dataclasses.Field[Any]]:
+    return list(dataclasses.fields(options)) if dataclasses.is_dataclass(options) else []
+
+
+def options_table(rule_id: str, options: Any) -> str:
+    """The options of a rule, generated from its Options dataclass (never written by hand)."""
+    fields = option_fields(options)
+    if not fields:
+        return ""
+    rows = ["| option | default | meaning |", "| --- | --- | --- |"]
+    for item in fields:
+        default = item.default if item.default is not dataclasses.MISSING else None
+        shown = (
+            "unset"
+            if default is None
+            else repr(default).lower()
+            if isinstance(default, bool)
+            else repr(default)
+        )
+        rows.append(
+            f"| `{item.name.replace('_', '-')}` | {shown} | {item.metadata.get('doc', '')} |"
+        )
+    key = item.name.replace("_", "-")
+    rows += ["", f"Set in .k8slint.yaml: `rules: {{{rule_id}: {{severity: error, {key}: ...}}}}`."]
+    return "\n".join(rows)
 
 
 def rules_table(rules: Sequence[Rule]) -> str:

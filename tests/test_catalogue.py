@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from k8slint.lint.docs import SECTIONS, explain, rules_table, sections
+from k8slint.lint.docs import SECTIONS, explain, option_fields, rules_table, sections
 from k8slint.rules import ALL
 from tests.conftest import lint_repo
 
@@ -44,6 +44,14 @@ def test_docs_have_the_sections_in_order(rule_id: str) -> None:
     assert found == required, f"{rule_id}: sections {found}, want {required}"
     assert sections(rule)[""], "a one-line summary opens the docstring"
     assert rule_id in explain(rule)
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_options_are_documented(rule_id: str) -> None:
+    module = _module(rule_id)
+    for item in option_fields(getattr(module, "Options", None)):
+        assert item.metadata.get("doc"), f"{rule_id} option {item.name} has no doc"
+        assert f"`{item.name.replace('_', '-')}`" in explain(module.RULE, module.Options)
 
 
 @pytest.mark.parametrize("rule_id", [r for r in RULE_IDS if r != "invalid-suppression"])
