@@ -365,7 +365,7 @@ def _config_from(data: Mapping[str, Any], lines: Lines, shown: str) -> Config:
         apps=MappingProxyType(dict(data.get("apps", {}))),
         private_registries=tuple(registries.get("private", ())),
         node_auth_registries=tuple(registries.get("node-auth", ())),
-        kubernetes_version=data.get("kubernetes-version"),
+        kubernetes_version=_kubernetes_version(data, lines, shown),
         crds_installed=tuple(data.get("crds", {}).get("installed", ())),
         node_cpu_millis=_amount(data, ("cluster", "node", "cpu"), parse_quantity_cpu, lines, shown),
         node_memory_bytes=_amount(
@@ -376,6 +376,22 @@ def _config_from(data: Mapping[str, Any], lines: Lines, shown: str) -> Config:
         secrets_external=data.get("secrets", {}).get("external", False),
         lines=MappingProxyType(lines),
     )
+
+
+def _kubernetes_version(data: Mapping[str, Any], lines: Lines, shown: str) -> str | None:
+    """The configured version, which must be one whose schemas are bundled."""
+    version = data.get("kubernetes-version")
+    if version is None:
+        return None
+    from k8slint.lint.kubernetes import resolve_version
+
+    try:
+        resolve_version(version)
+    except ConfigError as exc:
+        raise ConfigError(
+            exc.args[0], shown, _line_of(lines, ("kubernetes-version",), value=True)
+        ) from None
+    return str(version)
 
 
 def _amount(
