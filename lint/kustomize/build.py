@@ -154,6 +154,14 @@ class _Builder:
         self.project = project
         self.state = _State(project)
 
+    def _selects_nothing(self, target: YMap) -> None:
+        """kustomize applies a patch whose target selects nothing as a no-op, so it is a note:
+        worth knowing (a typo in the target silently drops the patch), never a failed build."""
+        self.state.note(
+            target.loc,
+            f"patch target {_describe(target)} matches no resource; the patch changes nothing",
+        )
+
     # -- entry points ------------------------------------------------------------------------
 
     def build_root(self, directory: str) -> ResList:
@@ -637,9 +645,7 @@ class _Builder:
                 if transformers.selects(r, target, regex=field_name == "patches")
             ]
             if not selected:
-                self.state.unmatched(
-                    target.loc, f"patch target {_describe(target)} matches no resource"
-                )
+                self._selects_nothing(target)
             for res in selected:
                 before = (res.kind, res.name)
                 try:
@@ -660,9 +666,7 @@ class _Builder:
                     if transformers.selects(r, target, regex=True)
                 ]
                 if not selected:
-                    self.state.unmatched(
-                        target.loc, f"patch target {_describe(target)} matches no resource"
-                    )
+                    self._selects_nothing(target)
             else:
                 selected = self._patch_targets(resources, doc, loc)
             for res in selected:
@@ -1008,6 +1012,8 @@ def find_roots(project: Project, kustomization_dirs: Any) -> list[str]:
         kust = source.documents[0].root
         if not isinstance(kust, dict):
             continue
+        if kust.get("kind") == "Component":  # only meaningful inside what includes it
+            included.add(directory)
         for key in ("resources", "bases", "components", "generators", "transformers"):
             entries = kust.get(key)
             if isinstance(entries, str):

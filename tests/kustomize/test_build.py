@@ -417,3 +417,43 @@ def test_render_like_kubectl(tmp_path: Path) -> None:
     with_origins = render(result, origins=True)
     assert "  name: c  # r.yaml:12\n" in with_origins
     assert "    line1\n" in with_origins
+
+
+def test_a_target_that_matches_nothing_is_a_note_not_an_error(tmp_path: Path) -> None:
+    """kustomize applies a `patches` target selecting nothing as a no-op (checked with kubectl):
+    the flux2 example's flux-system overlay patches controllers that `flux bootstrap` adds."""
+    project = write(
+        tmp_path,
+        {
+            "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {x: '1'}\n",
+            "kustomization.yaml": """\
+                resources: [cm.yaml]
+                patches:
+                  - target: {kind: Deployment, name: (kustomize|helm)-controller}
+                    patch: |
+                      - op: add
+                        path: /spec/replicas
+                        value: 2
+                """,
+        },
+    )
+    result = build(project, "")
+    assert result.errors == []
+    assert [(n.severity, n.loc.line) for n in result.notes] == [(Severity.INFO, 3)]
+    assert "matches no resource" in result.notes[0].message
+
+
+def test_a_component_is_never_a_root(tmp_path: Path) -> None:
+    """A Component only means something inside the kustomization that includes it; built alone
+    it fails (kubectl too), e.g. microservices-demo's optional kustomize/components/*."""
+    project = write(
+        tmp_path,
+        {
+            "app/kustomization.yaml": "resources: []\n",
+            "components/tls/kustomization.yaml": (
+                "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+            ),
+        },
+    )
+    dirs = find_kustomizations(["app/kustomization.yaml", "components/tls/kustomization.yaml"])
+    assert find_roots(project, dirs) == ["app"]
