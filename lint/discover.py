@@ -1,7 +1,11 @@
 """Find the project root and the files under it that k8slint reads.
 
-Never follows a symlink that leaves the root, skips version-control, dependency and build
-directories, and skips Helm chart `templates/` (Go templates, not YAML until rendered).
+Never follows a symlink: one that leaves the root must not be read, and one that stays inside
+names a file or directory the walk lists under its real name (reporting it twice, or under a name
+pre-commit never passes, would be wrong; following directory links also invites loops). Lists
+only regular files: FIFOs (opening one blocks), sockets and devices are left out. Skips
+version-control, dependency and build directories, and Helm chart `templates/` (Go templates,
+not YAML until rendered).
 """
 
 from __future__ import annotations
@@ -67,10 +71,13 @@ def is_excluded(rel: str, patterns: Iterable[str]) -> bool:
 
 
 def walk(root: Path, start: str = "", excludes: Iterable[str] = ()) -> Iterator[str]:
-    """Yield the regular files under root/start as sorted POSIX paths relative to root."""
+    """Yield the regular files under root/start as POSIX paths relative to root, each
+    directory's files in name order before its subdirectories."""
     excludes = tuple(excludes)
     real_root = os.path.realpath(root)
     base = root / start if start else root
+    if start and not _inside(str(base), real_root):
+        return
     seen_dirs: set[tuple[int, int]] = set()
     stack = [(base, start)]
     while stack:
@@ -93,9 +100,9 @@ def walk(root: Path, start: str = "", excludes: Iterable[str] = ()) -> Iterator[
             if excludes and is_excluded(rel, excludes):
                 continue
             try:
-                if entry.is_symlink() and not _inside(entry.path, real_root):
+                if entry.is_symlink():
                     continue
-                mode = os.stat(entry.path).st_mode
+                mode = entry.stat(follow_symlinks=False).st_mode
             except OSError:
                 continue
             if stat.S_ISDIR(mode):

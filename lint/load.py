@@ -3,11 +3,16 @@
 A file that cannot be read or parsed becomes a `LintError` with its line, never an exception.
 `Project` caches every file it has read, so the model, the kustomize build and the app-source
 scanner share one parse of each file per run.
+
+Only regular files inside the root are read, and never by a call that can block (a FIFO).
+Files over the size limit are skipped (the `file-skipped` rule reports them as infos); binary
+or undecodable files are skipped silently, unless they are read as YAML: then they are errors.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +21,8 @@ from k8slint.lint.findings import LintError
 from k8slint.lint.yamlpos import DuplicateKey, ParsedDocument, YamlError, parse_documents
 
 YAML_SUFFIXES = (".yaml", ".yml")
+NOT_TEXT = "not UTF-8/UTF-16 text"
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 @dataclass
@@ -70,7 +77,9 @@ class Project:
         self.max_file_size = max_file_size
         self._texts: dict[str, str | None] = {}
         self._parsed: dict[str, SourceFile] = {}
-        self.skipped: list[LintError] = []
+        self._unreadable: dict[str, str] = {}  # a regular file that could not be read: why
+        self._real_root = os.path.realpath(root)
+        self.skipped: list[LintError] = []  # no longer filled: oversized files are infos
 
     def abspath(self, rel: str) -> Path:
         return self.root / rel
@@ -91,17 +100,40 @@ class Project:
     def _read(self, rel: str) -> str | None:
         path = self.abspath(rel)
         try:
-            if not path.is_file():
-                return None
-            if path.stat().st_size > self.max_file_size:
-                self.skipped.append(
-                    LintError(rel, 0, f"skipped: larger than {self.max_file_size:,} bytes")
-                )
-                return None
-            data = path.read_bytes()
-        except OSError:
+            if not stat.S_ISREG(os.stat(path).st_mode) or not self.inside(rel):
+                return None  # missing, a directory, FIFO, socket or device; a symlink out
+            fd = os.open(path, _OPEN_FLAGS)  # non-blocking: a FIFO swapped in cannot hang us
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, PermissionError):
+                self._unreadable[rel] = exc.strerror or "permission denied"
             return None
-        return decode(data)
+        with os.fdopen(fd, "rb") as handle:
+            try:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode) or info.st_size > self.max_file_size:
+                    return None  # too large: reported by the file-skipped rule
+                data = handle.read(self.max_file_size + 1)
+            except OSError as exc:
+                self._unreadable[rel] = exc.strerror or type(exc).__name__
+                return None
+        if len(data) > self.max_file_size:
+            return None
+        text = decode(data)
+        if text is None:
+            self._unreadable[rel] = NOT_TEXT
+        return text
+
+    def oversized(self, rel: str) -> int | None:
+        """The size of a file on disk that is skipped as larger than `max_file_size`."""
+        if self._texts.get(rel) is not None:  # an editor buffer or stdin replaces the file
+            return None
+        try:
+            info = os.stat(self.abspath(rel))
+        except (OSError, ValueError):
+            return None
+        if stat.S_ISREG(info.st_mode) and info.st_size > self.max_file_size:
+            return info.st_size
+        return None
 
     def parse(self, rel: str) -> SourceFile | None:
         """The parsed file, or None when it cannot be read at all."""
@@ -110,7 +142,12 @@ class Project:
             return cached
         text = self.read_text(rel)
         if text is None:
-            return None
+            why = self._unreadable.get(rel)
+            if why is None:
+                return None
+            source = SourceFile(rel, "", error=LintError(rel, 0, f"cannot read: {why}"))
+            self._parsed[rel] = source
+            return source
         source = parse_text(rel, text)
         self._parsed[rel] = source
         return source
@@ -127,5 +164,5 @@ class Project:
             resolved = os.path.realpath(self.abspath(rel))
         except (OSError, ValueError):
             return False
-        root = os.path.realpath(self.root)
-        return resolved == root or resolved.startswith(root + os.sep)
+        root = self._real_root
+        return resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)

@@ -8,7 +8,9 @@ and item. Rules and the model read them like plain data and ask for positions wh
 
 The walk also does what a safe loader would: resolves merge keys (`<<: *common`), keeps the
 last of duplicate keys (as kubectl and compose do) while recording them, and refuses documents
-whose aliases expand past a node budget (billion-laughs bombs) or that nest too deep.
+whose aliases expand past a node budget (billion-laughs bombs) or that nest too deep. The
+depth is measured before libyaml composes: its composer recurses in C (~50,000 levels overflow
+the stack and kill the interpreter) and slows down with the square of the depth.
 """
 
 from __future__ import annotations
@@ -27,11 +29,21 @@ try:  # the C composer keeps positions at C speed; the pure-Python one is the fa
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_EXPANDED_NODES = 1_000_000
-"""Aliases may expand a document to at most this many nodes; more is a YAML bomb."""
+MAX_EXPANDED_NODES = 100_000
+"""Aliases (and merge keys) may add at most this many nodes to a file; more is a YAML bomb.
+
+Only expansions are charged, so a large file without aliases is never a bomb. Real files stay
+far below (the corpus: at most a few hundred). The walk shares aliased subtrees, but rules and
+schema validation expand them: at 100,000 extra nodes that costs about a second and 25 MB; the
+budget is per file, not per document, or a file of many documents just under a per-document
+budget would take minutes.
+"""
 
 MAX_DEPTH = 400
 """Deeper nesting is refused; no manifest nests beyond a few dozen levels."""
+
+_SAFE_TO_COMPOSE = 5_000
+"""A text whose cheap depth bound stays below this is composed without measuring its depth."""
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -131,15 +143,16 @@ def parse_documents(text: str, path: str) -> tuple[list[ParsedDocument], list[Du
 
     Empty documents (`---` alone, comments only) are left out; indexes count all documents.
     """
-    walker = _Walker(path)
+    walker = _Walker(path, MAX_EXPANDED_NODES)
     documents: list[ParsedDocument] = []
     try:
+        _check_depth(text)
         for index, node in enumerate(yaml.compose_all(text, Loader=_Loader)):
             if node is None or (
                 isinstance(node, ScalarNode) and node.tag == _NULL and not node.value
             ):
                 continue  # `---` alone or comments only
-            walker.reset_budget()
+            walker.next_document()
             root = walker.convert(node, 0)
             documents.append(ParsedDocument(index, root, walker.loc(node)))
     except yaml.MarkedYAMLError as exc:
@@ -151,7 +164,43 @@ def parse_documents(text: str, path: str) -> tuple[list[ParsedDocument], list[Du
         raise YamlError(f"invalid YAML: {exc}") from None
     except RecursionError:
         raise YamlError("YAML nests too deep to read") from None
+    except UnicodeEncodeError:  # lone surrogates, e.g. from an editor buffer
+        raise YamlError("invalid YAML: the text is not valid Unicode") from None
     return documents, walker.duplicates
+
+
+_STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_depth(text: str) -> None:
+    """Raise YamlError before composing a text that nests deeper than MAX_DEPTH.
+
+    Nesting is block containers (at most two per column of indentation, plus one per
+    indicator on the line) with flow collections inside them (at most one per bracket), so
+    brackets plus twice the longest line bound the depth from above. Only a text whose bound is
+    high is measured exactly, from libyaml's event stream (which does not recurse), stopping as
+    soon as it is too deep.
+    """
+    if 3 * len(text) + 2 <= _SAFE_TO_COMPOSE:
+        return
+    longest = max(map(len, text.split("\n")))  # libyaml's line breaks are a superset of \n
+    if text.count("[") + text.count("{") + 2 * longest + 2 <= _SAFE_TO_COMPOSE:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, _STARTS):
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # the root container is depth 0 for the walker
+                    mark = event.start_mark
+                    raise YamlError(
+                        f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1
+                    )
+            elif isinstance(event, _ENDS):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # composing stops at the same syntax error and reports it
 
 
 def _describe(exc: yaml.MarkedYAMLError) -> str:
@@ -162,14 +211,14 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
 class _Walker:
     """Turns a composed node tree into YMap/YSeq/scalars, sharing aliased subtrees."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, budget: int = MAX_EXPANDED_NODES) -> None:
         self.path = path
         self.duplicates: list[DuplicateKey] = []
         self._memo: dict[int, tuple[Any, int]] = {}
-        self._budget = MAX_EXPANDED_NODES
+        self._budget = budget
 
-    def reset_budget(self) -> None:
-        self._budget = MAX_EXPANDED_NODES
+    def next_document(self) -> None:
+        """Forget the previous document's nodes; the node budget is the file's."""
         self._memo.clear()
 
     def loc(self, node: Node) -> Loc:
@@ -182,20 +231,23 @@ class _Walker:
         value, _size = self._convert_sized(node, depth)
         return value
 
-    def _charge(self, size: int) -> None:
+    def _charge(self, size: int, node: Node) -> None:
+        """Charge an alias's expansion; `node` is the aliased node (its anchor's position)."""
         self._budget -= size
         if self._budget < 0:
+            mark = node.start_mark
             raise YamlError(
-                f"aliases expand this document past {MAX_EXPANDED_NODES:,} nodes (a YAML bomb?)"
+                f"aliases expand this file past {MAX_EXPANDED_NODES:,} extra nodes (a YAML bomb?)",
+                mark.line + 1,
+                mark.column + 1,
             )
 
     def _convert_sized(self, node: Node, depth: int) -> tuple[Any, int]:
         if isinstance(node, ScalarNode):
-            self._charge(1)
             return _scalar(node), 1
         seen = self._memo.get(id(node))
         if seen is not None:  # an alias: the same object again, but its expansion counts
-            self._charge(seen[1])
+            self._charge(seen[1], node)
             return seen
         if depth > MAX_DEPTH:
             mark = node.start_mark
@@ -218,7 +270,6 @@ class _Walker:
             value, item_size = self._convert_sized(item, depth + 1)
             seq.append_located(value, self.loc(item))
             size += item_size
-        self._charge(1)
         return seq, size
 
     def _mapping(self, node: MappingNode, depth: int) -> tuple[YMap, int]:
@@ -248,7 +299,6 @@ class _Walker:
             for key, value in merged.items():  # explicit keys and earlier sources win
                 if key not in mapping:
                     mapping.set_located(key, value, merged.key_loc(key), merged.value_loc(key))
-        self._charge(1)
         return mapping, size
 
 
@@ -281,7 +331,7 @@ def _scalar(node: ScalarNode) -> Any:
             return _constructor.construct_yaml_bool(node)
         if tag == _NULL:
             return None
-    except (ValueError, yaml.YAMLError):
+    except Exception:  # `!!bool maybe` (KeyError), `!!int ''` (IndexError), ...: keep the text
         return node.value
     # timestamps, binary, YAML 1.1 `=` and custom tags keep their text, as Kubernetes reads them
     return node.value

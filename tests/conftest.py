@@ -21,3 +21,47 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not present")
     return CORPUS
+
+
+# -- no network ------------------------------------------------------------------------------
+# k8slint is offline: any test that opens an internet socket in this process fails. UNIX
+# sockets and loopback stay allowed (tests may bind one); subprocesses (the CLI, the language
+# server, pre-commit's own pip install) are separate processes and not affected.
+
+
+class NetworkAccessError(AssertionError):
+    """A test tried to reach the network."""
+
+
+def _local(address: object) -> bool:
+    if isinstance(address, str | bytes):  # AF_UNIX path
+        return True
+    host = address[0] if isinstance(address, tuple) and address else None
+    return host in ("localhost", "127.0.0.1", "::1", "", None)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self: socket.socket, address: object) -> None:
+        if self.family != getattr(socket, "AF_UNIX", None) and not _local(address):
+            raise NetworkAccessError(f"test opened a network connection to {address!r}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        if self.family != getattr(socket, "AF_UNIX", None) and not _local(address):
+            raise NetworkAccessError(f"test opened a network connection to {address!r}")
+        return real_connect_ex(self, address)  # type: ignore[arg-type]
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if not _local((host,)):
+            raise NetworkAccessError(f"test looked up the host {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
