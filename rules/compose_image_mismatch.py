@@ -60,6 +60,11 @@ services:
     image: dashboard:latest
     ports: ["8050:8050"]
 ```
+## Fix safety
+Safe: the fix sets the workload's `image:` to the name and tag compose builds, the image
+`docker compose build` leaves in the local image store. It is offered only when the image is
+written out where the finding points (not assembled by a kustomize `images:` entry) and names
+no registry, so it never points a workload at another registry.
 """
 
 from __future__ import annotations
@@ -69,7 +74,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from k8slint.lint.findings import Finding, Related, Severity
+from k8slint.lint.findings import Finding, Fix, Related, Severity
+from k8slint.lint.locate import Located
 from k8slint.lint.model.compose import ComposeService
 from k8slint.lint.model.images import DOCKER_HUB_HOSTS, ImageRef, parse_image
 from k8slint.lint.model.k8s import Container, sequence
@@ -77,7 +83,7 @@ from k8slint.lint.model.workspace import Workspace, related_dirs
 from k8slint.lint.rule import NoOptions, Rule
 from k8slint.lint.yamlpos import YMap
 
-RULE = Rule(id="compose-image-mismatch", severity=Severity.ERROR, doc=__doc__)
+RULE = Rule(id="compose-image-mismatch", severity=Severity.ERROR, doc=__doc__, fix="safe")
 Options = NoOptions
 
 LOCAL_REGISTRIES = re.compile(r"(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?")
@@ -139,7 +145,20 @@ def _judge(
         related=(
             Related(related_loc or service.loc, f"compose service {service.name!r} builds {built}"),
         ),
+        fix=_use_built_image(ws, image, ref, built),
     )
+
+
+def _use_built_image(ws: Workspace, image: Located[str], ref: ImageRef, built: str) -> Fix | None:
+    """Set the workload's image to what compose builds, when the finding's span holds the image
+    as written (plain or quoted) and it names no registry."""
+    loc = image.loc
+    line = ws.line_text(loc.path, loc.line) if loc.line == loc.end_line else None
+    written = line[loc.col - 1 : loc.end_col - 1] if line is not None else ""
+    quote = written[0] if written[:1] in ("'", '"') and written[-1:] == written[:1] else ""
+    if ref.registry is not None or written != f"{quote}{image.value}{quote}" or not written:
+        return None
+    return Fix.safe_fix(f"use image {built}", image.replace(f"{quote}{built}{quote}"))
 
 
 def _must_be_local(container: Container, ref: ImageRef) -> bool:

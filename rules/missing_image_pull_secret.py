@@ -69,6 +69,11 @@ type: kubernetes.io/dockerconfigjson
 data:
   .dockerconfigjson: eyJhdXRocyI6e319
 ```
+## Fix safety
+Safe: offered only when the pod's namespace holds exactly one pull secret
+(`kubernetes.io/dockerconfigjson` or `dockercfg`) among the plain manifests, and then the fix
+adds `imagePullSecrets` naming it to the pod spec, above `containers:`. A kustomize build gets
+no fix: the pod spec may sit in a base that other overlays share.
 """
 
 from __future__ import annotations
@@ -79,14 +84,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from k8slint.lint.findings import Finding, Related, Severity
-from k8slint.lint.locate import Located
+from k8slint.lint.findings import Finding, Fix, Related, Severity
+from k8slint.lint.locate import Edit, Loc, Located
 from k8slint.lint.model.images import DOCKER_HUB_HOSTS, ImageRef
 from k8slint.lint.model.k8s import K8sObject, PodSpec, child, located_str, maps_in, sequence
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import Rule
 
-RULE = Rule(id="missing-image-pull-secret", severity=Severity.ERROR, doc=__doc__)
+RULE = Rule(id="missing-image-pull-secret", severity=Severity.ERROR, doc=__doc__, fix="safe")
 
 PULL_SECRET_TYPES = frozenset({"kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"})
 
@@ -297,6 +302,7 @@ def check(ws: Workspace, options: Options) -> Iterator[Finding]:
             continue
         if account is None and pod.service_account_name != "default":
             continue  # a ServiceAccount made elsewhere may carry the pull secret
+        fix = _add_pull_secret(ws, obj, pod)
         for container in pod.containers:
             image, ref = container.image, container.image_ref
             if image is None or ref is None:
@@ -319,7 +325,35 @@ def check(ws: Workspace, options: Options) -> Iterator[Finding]:
                 f" imagePullSecrets naming a kubernetes.io/dockerconfigjson Secret for"
                 f" {ref.registry or 'docker.io'}{_node_auth_hint(registry)}",
                 related=related,
+                fix=fix,
             )
+
+
+def _add_pull_secret(ws: Workspace, obj: K8sObject, pod: PodSpec) -> Fix | None:
+    """Insert `imagePullSecrets` naming the namespace's only pull secret above `containers:`,
+    indented like the pod spec's keys and its container list."""
+    secrets = _pull_secrets_in(ws, obj)
+    key = pod.body.key_locs.get("containers")
+    if len(secrets) != 1 or key is None or key.path != obj.path:
+        return None
+    if ws.unit is None or ws.unit.kustomize:
+        return None
+    text = ws.project.read_text(key.path) or ""
+    line = ws.line_text(key.path, key.line) or ""
+    if line[: key.col - 1].strip():
+        return None  # a flow mapping (`spec: {containers: [...]}`): no line to insert above
+    indent = " " * (key.col - 1)
+    containers = sequence(pod.body, "containers")
+    first = containers.item_loc(0) if containers else key
+    item_line = ws.line_text(first.path, first.line) or ""
+    before = item_line[: first.col - 1].rstrip()
+    dash = len(before) - 1 if before.endswith("-") and not before[:-1].strip() else len(indent) + 2
+    newline = "\r\n" if "\r\n" in text else "\n"
+    insert = f"{indent}imagePullSecrets:{newline}{' ' * dash}- name: {secrets[0].name}{newline}"
+    return Fix.safe_fix(
+        f"add imagePullSecrets: [{secrets[0].name}]",
+        Edit(Loc.point(key.path, key.line), insert),
+    )
 
 
 def _node_auth_hint(registry: str) -> str:
