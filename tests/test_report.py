@@ -16,6 +16,7 @@ from k8slint.lint.locate import Loc
 from k8slint.lint.report import FORMATS, ReportContext, render
 from k8slint.lint.report import github as github_report
 from k8slint.lint.report import json as json_report
+from k8slint.lint.report import junit as junit_report
 from k8slint.lint.report import sarif as sarif_report
 from k8slint.lint.report import text as text_report
 from k8slint.lint.rule import Rule
@@ -132,6 +133,7 @@ def test_render_dispatches_by_format_name(project: Path) -> None:
         "json": json_report,
         "sarif": sarif_report,
         "github": github_report,
+        "junit": junit_report,
     }
     assert set(FORMATS) == set(modules)
     for fmt, module in modules.items():

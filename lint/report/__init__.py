@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from k8slint.lint.findings import Finding, LintResult
     from k8slint.lint.rule import Rule
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
 @dataclass(frozen=True)

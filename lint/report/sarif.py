@@ -4,11 +4,9 @@ Locations are relative to the project root (`uriBaseId: "%SRCROOT%"`, and
 `run.originalUriBaseIds` says where that root was), not to the current directory: code
 scanning resolves paths against the repository root, whatever directory k8slint ran in.
 
-`partialFingerprints` keep an alert the same alert while the file changes around it: the key is
-the rule id, the root-relative path, the text of the offending line with its whitespace
-collapsed, and the message; it is hashed (sha256, 32 hex digits) and suffixed with `:n`, the
-occurrence of that key in report order, so two identical findings stay distinct. Line numbers
-are not part of it, so lines inserted above a finding leave it unchanged. The same value is
+`partialFingerprints` keep an alert the same alert while the file changes around it: they are
+`lint/fingerprint.py`'s (rule, path, line text, message hashed, plus `:n` for the n-th identical
+finding; no line numbers), the same values a baseline file records. The same value is
 given as `primaryLocationLineHash`, the key GitHub reads (it computes its own when the key is
 missing, but only if the upload action can read the file).
 
@@ -18,17 +16,16 @@ and make `executionSuccessful` false.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import json
 import os
-from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from k8slint.lint.docs import sections
 from k8slint.lint.findings import Finding, LintError, LintResult, Severity
+from k8slint.lint.fingerprint import fingerprints
 from k8slint.lint.locate import Loc
 from k8slint.lint.report import ReportContext
 from k8slint.lint.rule import Rule
@@ -44,12 +41,10 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 def render(result: LintResult, ctx: ReportContext) -> str:
     rule_index = {rule.id: i for i, rule in enumerate(ctx.rules)}
-    seen: Counter[str] = Counter()
-    results = []
-    for finding in sorted(result.findings, key=lambda f: f.sort_key):
-        key = _fingerprint_key(finding, ctx)
-        seen[key] += 1
-        results.append(_result(finding, rule_index, f"{key}:{seen[key]}"))
+    results = [
+        _result(finding, rule_index, fingerprint)
+        for finding, fingerprint in fingerprints(result.findings, ctx.source_line)
+    ]
     errors = sorted(result.errors, key=lambda e: (e.path, e.line, e.message))
     run = {
         "tool": {
@@ -126,12 +121,6 @@ def _notification(error: LintError) -> dict[str, Any]:
             physical["region"] = {"startLine": error.line}
         note["locations"] = [{"physicalLocation": physical}]
     return note
-
-
-def _fingerprint_key(finding: Finding, ctx: ReportContext) -> str:
-    line = " ".join((ctx.source_line(finding.loc.path, finding.loc.line) or "").split())
-    text = "\0".join((finding.rule, finding.loc.path, line, finding.message))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def _root_uri(root: Path) -> str:
