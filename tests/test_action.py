@@ -202,8 +202,10 @@ def test_lint_step_passes_fail_on_and_config_and_sarif_file(
     assert done["lint"].returncode == 1
 
 
-@pytest.mark.skipif(not pypi_reachable(), reason="installing k8slint needs PyPI")
+@pytest.mark.network
 def test_install_step_installs_the_action_checkout(tmp_path: Path) -> None:
+    if not pypi_reachable():
+        pytest.skip("installing k8slint needs PyPI")
     repo = grafana_repo(tmp_path / "repo")
     action_path = snapshot(CHECKOUT, tmp_path / "action")  # pip builds in the source tree
     stubs = {"python": {"python-path": sys.executable}}

@@ -94,8 +94,10 @@ def test_files_pattern(path: str, linted: bool) -> None:
     assert bool(re.search(_hook()["files"], path)) is linted  # pre-commit uses re.search
 
 
-@pytest.mark.skipif(not pypi_reachable(), reason="pre-commit installs k8slint from PyPI deps")
+@pytest.mark.network
 def test_try_repo_fails_on_a_finding_and_passes_once_fixed(tmp_path: Path) -> None:
+    if not pypi_reachable():
+        pytest.skip("pre-commit installs k8slint and its dependencies from PyPI")
     pytest.importorskip("pre_commit")
     hooks = snapshot(CHECKOUT, tmp_path / "hooks")
     repo = grafana_repo(tmp_path / "repo")
