@@ -10,14 +10,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from k8slint.lint import __version__
 from k8slint.lint.findings import ConfigError, LintResult, Severity
 
+if TYPE_CHECKING:
+    from k8slint.lint.runner import LintOptions, LintRun
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,6 +62,31 @@ class _DefaultToCheck(click.Group):
         return super().parse_args(ctx, args)
 
 
+def _bundled_kubernetes_versions() -> str:
+    """The schema releases kubernetes-validate bundles (lint/kubernetes.py reads the same),
+    from its directory names only: importing it or jsonschema costs ~150 ms on every start."""
+    import importlib.util
+    import re
+
+    try:
+        spec = importlib.util.find_spec("kubernetes_validate")
+        folder = Path(next(iter(spec.submodule_search_locations or ())))  # type: ignore[union-attr]
+        names = os.listdir(folder / "kubernetes-json-schema")
+    except (ImportError, ValueError, AttributeError, StopIteration, OSError):
+        names = []
+    found = sorted(
+        {
+            (int(m[1]), int(m[2]))
+            for n in names
+            if (m := re.fullmatch(r"v(\d+)\.(\d+)\.\d+-local", n))
+        }
+    )
+    versions = [f"{major}.{minor}" for major, minor in found]
+    if not versions:
+        return "none, kubernetes-validate is not installed"
+    return f"{versions[0]} to {versions[-1]}" if len(versions) > 2 else ", ".join(versions)
+
+
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="k8slint")
 def cli() -> None:
@@ -82,6 +111,25 @@ def cli() -> None:
     help="Write the report to FILE instead of standard output.",
 )
 @click.option(
+    "--sarif-output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write a SARIF report to FILE (one run gives annotations and code scanning).",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Report only findings that this baseline file does not record.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Record today's findings in FILE (for --baseline) instead of reporting them.",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -104,14 +152,21 @@ def cli() -> None:
 @click.option(
     "--kubernetes-version",
     metavar="1.N",
-    help="Kubernetes version to validate against (bundled: see `k8slint rules`).",
+    help="Kubernetes version to validate against [default: the newest bundled; bundled: "
+    + _bundled_kubernetes_versions()
+    + "].",
 )
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set).")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="Apply the unsafe fixes too (implies --fix).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
     fmt: str | None,
     output: Path | None,
+    sarif_output: Path | None,
+    baseline_path: Path | None,
+    write_baseline: Path | None,
     config_path: Path | None,
     fail_on: str,
     select: str,
@@ -119,12 +174,16 @@ def check(
     stdin_filename: Path | None,
     kubernetes_version: str | None,
     no_color: bool,
+    fix: bool,
+    unsafe_fixes: bool,
     debug: bool,
 ) -> int:
     """Lint PATHS (default: the current directory)."""
-    from k8slint.lint.runner import LintOptions, lint_paths
+    from k8slint.lint.runner import LintOptions
 
     buffers: dict[Path, str] = {}
+    if (fix or unsafe_fixes) and Path("-") in paths:
+        raise click.UsageError("--fix cannot fix standard input ('-'); give the file's path")
     if paths == (Path("-"),):
         if stdin_filename is None:
             raise click.UsageError("reading standard input ('-') needs --stdin-filename PATH")
@@ -142,8 +201,15 @@ def check(
         kubernetes_version=kubernetes_version,
         buffers=buffers,
     )
-    run = lint_paths(list(paths) or [Path(".")], options)
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if fix or unsafe_fixes:
+        run = _fix(list(paths) or [Path(".")], options, unsafe_fixes)
+    else:
+        run = _lint(list(paths) or [Path(".")], options, fmt)
+    if write_baseline is not None:
+        return _write_baseline(run, write_baseline)
+    if baseline_path is not None:
+        _apply_baseline(run, baseline_path)
     color = (
         fmt == "text"
         and output is None
@@ -152,6 +218,8 @@ def check(
         and "NO_COLOR" not in os.environ
     )
     text = _render(fmt, run, color)
+    if sarif_output is not None:  # written before the exit code: CI uploads it on failure too
+        sarif_output.write_text(_render("sarif", run, False), encoding="utf-8")
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:
@@ -159,12 +227,54 @@ def check(
     return exit_code(run.result, Severity(fail_on))
 
 
+def _lint(paths: list[Path], options: LintOptions, fmt: str) -> LintRun:
+    """`lint_paths`, with a progress bar on stderr when a person is watching a long run."""
+    from k8slint.lint.progress import ProgressBar, progress_allowed
+    from k8slint.lint.runner import lint_paths
+
+    if not progress_allowed(fmt, sys.stderr.isatty(), os.environ):
+        return lint_paths(paths, options)
+    bar = ProgressBar()
+    try:
+        return lint_paths(paths, options, progress=bar)
+    finally:
+        bar.close()
+
+
+def _fix(paths: list[Path], options: LintOptions, unsafe: bool) -> LintRun:
+    """Apply the fixes; say on stderr what was fixed and what could not be; the final run."""
+    from k8slint.lint.fix import fix_paths
+
+    report = fix_paths(paths, options, unsafe=unsafe)
+    for problem in report.problems:
+        click.echo(f"k8slint: could not fix {problem}", err=True)
+    click.echo(f"k8slint: {report.summary(unsafe)}", err=True)
+    return report.run
+
+
+def _write_baseline(run: LintRun, path: Path) -> int:
+    from k8slint.lint.baseline import dump_baseline
+
+    path.write_text(dump_baseline(run.result.findings, run.workspace.line_text), encoding="utf-8")
+    count = len(run.result.findings)
+    click.echo(f"k8slint: recorded {count} finding{'s' * (count != 1)} in {path}", err=True)
+    return EXIT_ERROR if run.result.errors else EXIT_CLEAN
+
+
+def _apply_baseline(run: LintRun, path: Path) -> None:
+    from k8slint.lint.baseline import load_baseline, new_findings
+
+    known = load_baseline(path)
+    run.result.findings = new_findings(run.result.findings, known, run.workspace.line_text)
+
+
 def _render(fmt: str, run: object, color: bool) -> str:
     from k8slint.lint.report import ReportContext, render
     from k8slint.rules import ALL
 
     def source_line(rel: str, line: int) -> str | None:
-        return run.workspace.line_text(rel, line)  # type: ignore[attr-defined]
+        text = run.workspace.line_text(rel, line)  # type: ignore[attr-defined]
+        return run.masker.line(text)  # type: ignore[attr-defined]
 
     ctx = ReportContext(
         root=run.root,  # type: ignore[attr-defined]
@@ -187,6 +297,15 @@ def exit_code(result: LintResult, fail_on: Severity) -> int:
 
 def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+@cli.command()
+def lsp() -> int:
+    """Run the language server on standard input and output (for editors)."""
+    from k8slint.lint.lsp import serve
+
+    serve()
+    return EXIT_CLEAN
 
 
 @cli.command("rules")
@@ -221,7 +340,7 @@ def explain(rule_id: str, no_color: bool) -> int:
         raise click.BadParameter(
             f"unknown rule {rule_id!r}; see `k8slint rules`", param_hint="RULE"
         )
-    text = explain_rule(module.RULE)
+    text = explain_rule(module.RULE, getattr(module, "Options", None))
     if sys.stdout.isatty() and not no_color and "NO_COLOR" not in os.environ:
         from rich.console import Console
         from rich.markdown import Markdown
@@ -229,4 +348,66 @@ def explain(rule_id: str, no_color: bool) -> int:
         Console().print(Markdown(text))
     else:
         click.echo(text)
+    return EXIT_CLEAN
+
+
+@cli.command("render")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--origins", is_flag=True, help="End each value with a `# file:line` comment.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the YAML to FILE instead of standard output.",
+)
+def render_command(directory: Path, origins: bool, output: Path | None) -> int:
+    """Print the YAML that `kustomize build DIRECTORY` would, built offline.
+
+    Notes (what was not rendered offline) go to standard error; a build error (a missing file, a
+    patch without a target) is printed as `path:line: message` and exits 2 with no YAML, as
+    kustomize does.
+    """
+    from k8slint.lint.config import load_config
+    from k8slint.lint.discover import find_root
+    from k8slint.lint.kustomize import build, render
+    from k8slint.lint.kustomize.build import kustomization_file
+    from k8slint.lint.load import Project
+
+    if not directory.is_dir():
+        raise click.BadParameter(f"{directory}: no such directory", param_hint="DIR")
+    root = find_root([directory])
+    rel = Path(os.path.relpath(directory.resolve(), root)).as_posix()
+    rel = "" if rel == "." else rel
+    project = Project(root, load_config(root, None).max_file_size)
+    if kustomization_file(project, rel) is None:
+        raise click.BadParameter(
+            f"{directory}: no kustomization.yaml, kustomization.yml or Kustomization",
+            param_hint="DIR",
+        )
+    built = build(project, rel)
+
+    def shown(path: str) -> str:
+        try:
+            return Path(os.path.relpath(root / path, Path.cwd())).as_posix()
+        except ValueError:  # Windows: root and cwd on different drives
+            return (root / path).as_posix()
+
+    for note in built.notes:
+        click.echo(
+            f"{shown(note.loc.path)}:{note.loc.line}: {note.severity.value}: {note.message}",
+            err=True,
+        )
+    problems = [(e.path, e.line, e.message) for e in built.errors]
+    problems += [
+        (m.loc.path, m.loc.line, f"{m.field} entry {m.target!r}: {m.reason}") for m in built.missing
+    ]
+    for path, line, message in sorted(problems):
+        click.echo(f"{shown(path)}:{line}: {message}", err=True)
+    if problems:
+        return EXIT_ERROR
+    text = render(built, origins=origins)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
     return EXIT_CLEAN

@@ -15,10 +15,13 @@ from k8slint.lint.config import Config, load_config
 from k8slint.lint.discover import find_root, walk
 from k8slint.lint.engine import EnabledRule, run_rules
 from k8slint.lint.findings import ConfigError, Finding, LintError, LintResult
+from k8slint.lint.kustomize import Build, build, find_kustomizations, find_roots
 from k8slint.lint.load import YAML_SUFFIXES, Project
+from k8slint.lint.mask import NO_MASK, Masker, secret_masker
 from k8slint.lint.model.k8s import K8sObject
 from k8slint.lint.model.workspace import Unit, Workspace, k8s_objects, sorted_units
 from k8slint.lint.policy import apply_suppressions, within
+from k8slint.lint.progress import Progress
 from k8slint.lint.rule import RuleModule
 from k8slint.lint.suppress import Suppression, annotation_suppressions, comment_suppressions
 
@@ -43,14 +46,23 @@ class LintRun:
     root: Path
     project: Project
     workspace: Workspace
+    masker: Masker = NO_MASK  # hides secret literals in what reporters draw (source lines)
 
 
-def lint_paths(paths: Sequence[Path], options: LintOptions | None = None) -> LintRun:
-    """Lint the given files and directories; raises ConfigError on bad configuration."""
+def lint_paths(
+    paths: Sequence[Path], options: LintOptions | None = None, progress: Progress | None = None
+) -> LintRun:
+    """Lint the given files and directories; raises ConfigError on bad configuration.
+
+    `progress(done, total, label)` is called as files are parsed and as rules run.
+    """
     options = options or LintOptions()
     root = options.root.resolve() if options.root else find_root(paths)
     config = load_config(root, options.config_path)
     if options.kubernetes_version:
+        from k8slint.lint.kubernetes import resolve_version
+
+        resolve_version(options.kubernetes_version)  # ConfigError naming the bundled versions
         config = replace(config, kubernetes_version=options.kubernetes_version)
     project = Project(root, config.max_file_size)
     buffers = {_relative(root, path): text for path, text in options.buffers.items()}
@@ -58,12 +70,14 @@ def lint_paths(paths: Sequence[Path], options: LintOptions | None = None) -> Lin
         project.override(rel, text)
     files = sorted(set(walk(root, excludes=config.exclude)) | set(buffers))
     scopes = [_relative(root, p) for p in paths]
-    ws = load_workspace(project, config, files)
+    ws = load_workspace(project, config, files, progress)
     enabled = enabled_rules(config, options.select, options.ignore)
-    findings, rule_errors = run_rules(ws, enabled)
+    findings, rule_errors = _run_rules(ws, enabled, progress)
     findings = apply_suppressions(findings, _suppressions(ws, findings), _aliases())
     findings = [f for f in findings if within(f.loc.path, scopes)]
-    errors = [e for e in [*ws.errors, *project.skipped] if within(e.path, scopes)]
+    masker = secret_masker(ws)
+    findings = [masker.finding(f) for f in findings]
+    errors = [masker.error(e) for e in [*ws.errors, *project.skipped] if within(e.path, scopes)]
     errors.sort(key=lambda e: (e.path, e.line, e.message))
     in_scope = [f for f in ws.lintable_files() if within(f, scopes)]
     documents = sum(
@@ -72,23 +86,66 @@ def lint_paths(paths: Sequence[Path], options: LintOptions | None = None) -> Lin
         if within(rel, scopes) and (source := project.parse(rel)) is not None
     )
     result = LintResult(findings, errors + rule_errors, len(in_scope), documents)
-    return LintRun(result, root, project, ws)
+    return LintRun(result, root, project, ws, masker)
 
 
-def load_workspace(project: Project, config: Config, files: Sequence[str]) -> Workspace:
-    """Parse every YAML/JSON file and group the Kubernetes objects into deployment units."""
+def load_workspace(
+    project: Project, config: Config, files: Sequence[str], progress: Progress | None = None
+) -> Workspace:
+    """Parse every YAML/JSON file and group the Kubernetes objects into deployment units.
+
+    Each kustomization that no other kustomization includes is built and linted as one unit;
+    the manifests that no build uses form the plain unit.
+    """
     ws = Workspace(project, config, tuple(files))
-    objects: list[K8sObject] = []
-    for rel in ws.yaml_files():
+    objects_by_file: dict[str, list[K8sObject]] = {}
+    yaml_files = ws.yaml_files()
+    for done, rel in enumerate(yaml_files):
+        if progress is not None:
+            progress(done, len(yaml_files), "parsing")
         source = project.parse(rel)
         if source is None:
             continue
         if source.error is not None:
             ws.errors.append(source.error)
             continue
-        objects.extend(k8s_objects(source))
-    ws.units = sorted_units([Unit("", tuple(objects))])
+        objects_by_file[rel] = k8s_objects(source)
+    ws.builds = _kustomize_builds(project, files)
+    for built in ws.builds:
+        ws.errors.extend(built.errors)
+    in_builds = frozenset().union(*(b.files for b in ws.builds))
+    plain = [obj for rel, objs in objects_by_file.items() if rel not in in_builds for obj in objs]
+    units = [Unit("", tuple(plain))]
+    units += [
+        Unit(b.root, tuple(K8sObject(body) for body in b.objects), True, b.files) for b in ws.builds
+    ]
+    ws.units = sorted_units(units)
     return ws
+
+
+def _kustomize_builds(project: Project, files: Sequence[str]) -> tuple[Build, ...]:
+    directories = find_kustomizations(files)
+    if not directories:
+        return ()
+    return tuple(build(project, root) for root in find_roots(project, directories))
+
+
+def _run_rules(
+    ws: Workspace, enabled: Sequence[EnabledRule], progress: Progress | None
+) -> tuple[list[Finding], list[LintError]]:
+    """`run_rules`, one rule at a time when progress is reported (the result is the same)."""
+    if progress is None:
+        return run_rules(ws, enabled)
+    findings: list[Finding] = []
+    errors: list[LintError] = []
+    for done, item in enumerate(enabled):
+        progress(done, len(enabled), "checking")
+        found, crashed = run_rules(ws, [item])
+        findings.extend(found)
+        errors.extend(crashed)
+    progress(len(enabled), len(enabled), "checking")
+    findings.sort(key=lambda f: f.sort_key)
+    return findings, errors
 
 
 def enabled_rules(

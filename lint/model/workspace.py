@@ -22,6 +22,7 @@ from k8slint.lint.yamlpos import YMap, YSeq
 
 if TYPE_CHECKING:
     from k8slint.lint.config import Config
+    from k8slint.lint.kustomize import Build
     from k8slint.lint.model.appsource import AppSource
     from k8slint.lint.model.compose import ComposeProject, ComposeService
 
@@ -52,13 +53,21 @@ class Workspace:
     units: tuple[Unit, ...] = ()
     unit: Unit | None = None  # set on a unit view
     errors: list[LintError] = field(default_factory=list)
+    builds: tuple[Build, ...] = ()  # the kustomize builds behind the kustomize units
     _shared: dict[str, Any] = field(default_factory=dict)  # lazily built, shared by all views
 
     # -- views ---------------------------------------------------------------------------
 
     def for_unit(self, unit: Unit) -> Workspace:
         return Workspace(
-            self.project, self.config, self.files, self.units, unit, self.errors, self._shared
+            self.project,
+            self.config,
+            self.files,
+            self.units,
+            unit,
+            self.errors,
+            self.builds,
+            self._shared,
         )
 
     @property

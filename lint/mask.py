@@ -1,0 +1,125 @@
+"""Secret masking: no secret literal of the linted files reaches any report.
+
+Rules name a secret's key, never its value; the masker is the second line of defence for the
+text that rules do not control: a message that quotes a connection URL, and the source lines
+that the text reporter draws in its frames. The secret literals are collected from the
+workspace once per run:
+
+- every value of every Secret (`stringData`, `data` decoded, and `data` as written: base64 is
+  no protection), with each line of a PEM key;
+- values under password/token/key-like names in ConfigMaps (keys nested in embedded YAML, JSON
+  and properties documents included), literal container `env` and compose `environment`;
+- the password (and the base64 `auth`) of each registry in a `.dockerconfigjson`;
+- the password part of any URL with credentials (`postgres://app:pw@db/app`) in those values.
+
+Values shorter than 4 characters, values that repeat a name beside them (`MYSQL_PASSWORD:
+mysql` in the mysql container: masking `mysql` would garble every report and hide nothing) and
+placeholders (`${VAR}`, `<password>`, `changeme`, bare
+words such as `password` or `true`) are left alone: masking them would garble every report and
+protect nothing. A masked literal keeps its first two characters: `hunter2` -> `hu****`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from k8slint.lint.findings import Finding, LintError, Related
+
+if TYPE_CHECKING:
+    from k8slint.lint.model.workspace import Workspace
+
+MIN_SECRET_LENGTH = 4
+_URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^:/@\s]*:([^@\s/]+)@", re.IGNORECASE)
+
+
+class Masker:
+    """`masker(text)` replaces each secret literal with its first two characters + `****`."""
+
+    def __init__(self, literals: Iterable[str] = ()) -> None:
+        self.literals = tuple(sorted(set(literals), key=lambda s: (-len(s), s)))
+        self._pattern = (
+            re.compile(
+                r"(?<![A-Za-z0-9])(?:"
+                + "|".join(re.escape(s) for s in self.literals)
+                + r")(?![A-Za-z0-9])"
+            )
+            if self.literals
+            else None
+        )
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None or not text:
+            return text
+        return self._pattern.sub(lambda m: m.group(0)[:2] + "****", text)
+
+    def line(self, text: str | None) -> str | None:
+        return None if text is None else self(text)
+
+    def finding(self, finding: Finding) -> Finding:
+        if self._pattern is None:
+            return finding
+        related = tuple(Related(r.loc, self(r.message)) for r in finding.related)
+        return replace(finding, message=self(finding.message), related=related)
+
+    def error(self, error: LintError) -> LintError:
+        return replace(error, message=self(error.message)) if self._pattern else error
+
+
+NO_MASK = Masker()
+
+
+def secret_masker(ws: Workspace) -> Masker:
+    """The masker for every secret literal that the workspace's files hold."""
+    return Masker(secret_literals(ws))
+
+
+def secret_literals(ws: Workspace) -> set[str]:
+    from k8slint.lint.model.k8s import data_entries, mapping
+    from k8slint.rules._secrets import credential_words, entries, is_placeholder
+    from k8slint.rules.plaintext_secret import DOCKER_CONFIG_KEYS, decode_auth, registry_auths
+
+    found: set[str] = set()
+
+    def add(value: str | None, *, whole: bool = True) -> None:
+        if not value:
+            return
+        text = value.strip()
+        for match in _URL_PASSWORD.finditer(text):
+            _add_literal(found, match.group(1), is_placeholder)
+        if whole:
+            _add_literal(found, text, is_placeholder)
+            if "\n" in text and "-----BEGIN" in text:  # each line of a PEM block
+                for line in text.splitlines():
+                    _add_literal(found, line.strip(), is_placeholder)
+
+    for obj in ws.all_objects():
+        if obj.kind != "Secret":
+            continue
+        for entry in data_entries(obj):  # the values themselves: through `entries` below
+            if entry.key in DOCKER_CONFIG_KEYS and entry.value:
+                for _host, auth in registry_auths(entry.value):
+                    for field in ("password", "identitytoken", "auth"):
+                        value = auth.get(field)
+                        add(value if isinstance(value, str) else None)
+                    add(decode_auth(auth.get("auth"))[1])
+        written = mapping(obj.body, "data")
+        for value in (written or {}).values():
+            add("".join(value.split()) if isinstance(value, str) else None)
+    for entry in entries(ws):
+        if entry.is_demo_default():
+            continue  # `MYSQL_PASSWORD: mysql` in the mysql container: masking hides nothing
+        if entry.origin in ("secret-data", "secret-string") and entry.name == entry.key:
+            add(entry.value)  # a Secret's own value (nested keys of a document: by name below)
+        else:
+            secret_name = credential_words(entry.key, certificates=False, any_key=True)
+            add(entry.value, whole=secret_name)
+    return found
+
+
+def _add_literal(found: set[str], text: str, is_placeholder: object) -> None:
+    text = text.strip()
+    if len(text) >= MIN_SECRET_LENGTH and not is_placeholder(text):  # type: ignore[operator]
+        found.add(text)
