@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -420,7 +420,13 @@ class Entry:
 
 
 def entries(ws: Workspace, *, compose: bool = True) -> Iterator[Entry]:
-    """Every ConfigMap/Secret entry (nested ones too), literal env value and compose value."""
+    """Every ConfigMap/Secret entry (nested ones too), literal env value and compose value.
+
+    Computed once per unit and shared by the rules and the masker that read them."""
+    return iter(ws.memo(f"secrets.entries:{compose}", lambda: list(_entries(ws, compose=compose))))
+
+
+def _entries(ws: Workspace, *, compose: bool) -> Iterator[Entry]:
     for obj in ws.objects:
         if obj.kind in ("ConfigMap", "Secret"):
             yield from object_entries(ws, obj)
@@ -577,13 +583,14 @@ def _json_leaves(
                 walk(child, path)
 
     walk(document, ())
+    locate = _block_locator(value, loc, file_text)
     for path, text in found:
-        pattern = re.compile(
-            re.escape(json.dumps(path[-1])) + r"\s*:\s*" + re.escape(json.dumps(text))
-        )
-        match = pattern.search(value)
+        if not _may_hold_a_secret(path, text):
+            continue  # a Grafana dashboard holds thousands of leaves; locate only candidates
+        pattern = re.escape(json.dumps(path[-1])) + r"\s*:\s*" + re.escape(json.dumps(text))
+        match = re.search(pattern, value)
         span = (match.end() - len(json.dumps(text)), match.end()) if match else None
-        yield path, text, _block_loc(value, span, loc, file_text)
+        yield path, text, locate(span)
 
 
 _PROPERTY = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(.*?)[ \t]*$")
@@ -593,6 +600,7 @@ def _property_leaves(
     value: str, loc: Loc, file_text: str | None
 ) -> Iterator[tuple[tuple[str, ...], str | None, Loc]]:
     offset = 0
+    locate = _block_locator(value, loc, file_text)
     for line in value.split("\n"):
         match = _PROPERTY.match(line)
         if match and not line.lstrip().startswith(("#", "!")):
@@ -600,30 +608,41 @@ def _property_leaves(
             text = raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" else raw
             start = offset + match.start(2)
             span = (start, start + len(raw))
-            yield (match.group(1),), text, _block_loc(value, span, loc, file_text)
+            yield (match.group(1),), text, locate(span)
         offset += len(line) + 1
 
 
-def _block_loc(value: str, span: tuple[int, int] | None, loc: Loc, file_text: str | None) -> Loc:
+def _may_hold_a_secret(path: tuple[str, ...], text: str) -> bool:
+    """The widest test any reader of the entries applies: a credential name, or a PEM key."""
+    name = leaf_name(path)
+    return credential_words(name, certificates=True, any_key=True) or "PRIVATE KEY" in text
+
+
+def _block_locator(
+    value: str, loc: Loc, file_text: str | None
+) -> Callable[[tuple[int, int] | None], Loc]:
     """Where characters `span` of a literal block scalar (`key: |`) sit in the file; the
-    enclosing value's span for other scalar styles."""
-    if span is None or file_text is None:
-        return loc
+    enclosing value's span for other scalar styles. The file is split once per value."""
+    if file_text is None:
+        return lambda span: loc
     if loc.line == 1 and loc.col == 1 and file_text.rstrip("\n") == value.rstrip("\n"):
         # the whole file is the value (kustomize configMapGenerator `files:`/`envs:`)
-        before = value[: span[0]]
-        line = 1 + before.count("\n")
-        col = len(before) - (before.rfind("\n") + 1) + 1
-        return Loc(loc.path, line, col, line, col + span[1] - span[0])
+        return lambda span: loc if span is None else _shifted(value, span, loc.path, 1, 0)
     lines = file_text.splitlines()
     if not 0 < loc.line <= len(lines) or lines[loc.line - 1][loc.col - 1 : loc.col] != "|":
-        return loc
+        return lambda span: loc
     indent = next(
         (len(text) - len(text.lstrip(" ")) for text in lines[loc.line :] if text.strip()), None
     )
     if indent is None:
-        return loc
+        return lambda span: loc
+    return lambda span: (
+        loc if span is None else _shifted(value, span, loc.path, loc.line + 1, indent)
+    )
+
+
+def _shifted(value: str, span: tuple[int, int], path: str, first_line: int, indent: int) -> Loc:
     before = value[: span[0]]
-    line = loc.line + 1 + before.count("\n")
+    line = first_line + before.count("\n")
     col = indent + len(before) - (before.rfind("\n") + 1) + 1
-    return Loc(loc.path, line, col, line, col + span[1] - span[0])
+    return Loc(path, line, col, line, col + span[1] - span[0])

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from k8slint.lint.findings import LintError
 from k8slint.lint.load import YAML_SUFFIXES, Project, SourceFile
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from k8slint.lint.model.appsource import AppSource
     from k8slint.lint.model.compose import ComposeProject, ComposeService
 
+T = TypeVar("T")
 KUSTOMIZATION_KINDS = frozenset({"Kustomization", "Component"})
 KUSTOMIZE_API_PREFIX = "kustomize.config.k8s.io/"
 SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".go", ".java", ".kt")
@@ -117,6 +118,10 @@ class Workspace:
 
     def _name_index(self) -> dict[tuple[str, str], list[K8sObject]]:
         return self._unit_cache("names", lambda: _group(self.objects, lambda o: (o.kind, o.name)))
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """Derived data computed once per unit and shared by every rule that asks for it."""
+        return self._unit_cache(key, build)  # type: ignore[no-any-return]
 
     def _unit_cache(self, what: str, build: Any) -> Any:
         key = f"{what}:{id(self.unit)}"
