@@ -13,6 +13,7 @@ from typing import Any
 
 from k8slint.lint.kustomize.resource import Res, split_api_version
 from k8slint.lint.locate import Loc
+from k8slint.lint.model.k8s import POD_SPEC_PATHS
 from k8slint.lint.yamlpos import YMap, YSeq
 
 
@@ -226,15 +227,9 @@ IMAGES = [
     spec("spec/template/spec/containers[]/image", create=True),
     spec("spec/template/spec/initContainers[]/image", create=True),
 ]
+# pod templates whose `vars` kustomize resolves (PodTemplate objects are not among them)
 _POD_TEMPLATES = {
-    "Pod": "spec",
-    "ReplicationController": "spec/template/spec",
-    "Deployment": "spec/template/spec",
-    "ReplicaSet": "spec/template/spec",
-    "DaemonSet": "spec/template/spec",
-    "StatefulSet": "spec/template/spec",
-    "Job": "spec/template/spec",
-    "CronJob": "spec/jobTemplate/spec/template/spec",
+    kind: "/".join(path) for kind, path in POD_SPEC_PATHS.items() if kind != "PodTemplate"
 }
 VAR_REFERENCES = (
     [

@@ -16,6 +16,7 @@ from typing import Any
 from k8slint.lint.kustomize.fieldspec import FieldSpec, parse_specs, selects_gvk, spec, walk
 from k8slint.lint.kustomize.resource import Res, ResList
 from k8slint.lint.locate import Loc
+from k8slint.lint.model.k8s import POD_SPEC_PATHS
 from k8slint.lint.yamlpos import YMap
 
 
@@ -27,17 +28,7 @@ class NameRef:
     referrers: tuple[FieldSpec, ...]
 
 
-_POD_SPEC_AT = {
-    "Pod": "spec",
-    "PodTemplate": "template/spec",
-    "Deployment": "spec/template/spec",
-    "ReplicaSet": "spec/template/spec",
-    "DaemonSet": "spec/template/spec",
-    "StatefulSet": "spec/template/spec",
-    "Job": "spec/template/spec",
-    "CronJob": "spec/jobTemplate/spec/template/spec",
-    "ReplicationController": "spec/template/spec",
-}
+_POD_SPEC_AT = {kind: "/".join(path) for kind, path in POD_SPEC_PATHS.items()}
 _WORKLOADS = (
     "Pod",
     "PodTemplate",

@@ -27,7 +27,9 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "ReplicationController": ("spec", "template", "spec"),
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "PodTemplate": ("template", "spec"),
 }
+"""Where each built-in kind keeps its pod spec; kustomize's field specs are derived from it."""
 PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
