@@ -12,12 +12,12 @@ from k8slint.lint.load import Project
 from k8slint.lint.model.compose import (
     ComposePort,
     ComposeProject,
-    interpolate,
     is_compose_file,
     load_compose_projects,
     normalize_project_name,
     split_image,
 )
+from k8slint.lint.model.compose_env import interpolate
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

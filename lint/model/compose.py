@@ -54,13 +54,20 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from k8slint.lint.findings import LintError
 from k8slint.lint.load import Project
 from k8slint.lint.locate import Loc, Located
+from k8slint.lint.model.compose_env import (
+    Interpolator,
+    Lookup,
+    env_file_paths,
+    parse_env_file,
+)
+from k8slint.lint.model.compose_merge import merge_maps, without
 from k8slint.lint.yamlpos import YMap, YSeq
 
 BASE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
@@ -85,20 +92,10 @@ MAX_INCLUDE_DEPTH = 10
 MAX_PORT_RANGE = 1024
 """A port range (`3000-3005`) expands to at most this many ports; the rest are left out."""
 
-_VARIABLE_NAME = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
 _PROJECT_NAME_CHARS = re.compile(r"[^a-z0-9_-]")
-_ENV_LINE = re.compile(r"\s*(?:export\s+)?([^\s=#]+)\s*(=?)")
-_DOUBLE_QUOTE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"'}
 
-_SERVICE_MAPPING_OR_LIST = frozenset(
-    {"environment", "labels", "annotations", "sysctls", "depends_on", "networks"}
-)
-_NESTED_MAPPING_OR_LIST = frozenset({("build", "args"), ("build", "labels"), ("deploy", "labels")})
-_REPLACED_COMMANDS = frozenset({"command", "entrypoint"})
-_UNIQUE_BY_TARGET = frozenset({"volumes", "secrets", "configs"})
 
 NameSource = Literal["name", "env", "directory"]
-Lookup = Callable[[str], "str | None"]
 
 
 def is_compose_file(rel: str) -> bool:
@@ -285,7 +282,7 @@ class _Loader:
         root = self.read_root(path)
         if root is None or not _is_compose_root(root):
             return None
-        root = _Interpolator(lookup, self.substituted).tree(root)
+        root = Interpolator(lookup, self.substituted).tree(root)
         model = _Model(root)
         services = _services_of(root)
         if services is not None:
@@ -308,7 +305,7 @@ class _Loader:
             return None
         merged = roots[0]
         for extra in roots[1:]:  # several documents in one file merge like several files
-            merged = _merge_maps(merged, extra, ())
+            merged = merge_maps(merged, extra, ())
         return merged
 
     def read_text(self, path: str) -> str | None:
@@ -321,7 +318,7 @@ class _Loader:
         if text is None:
             return {}
         values: dict[str, str | None] = {}
-        for entry in _parse_env_file(text, lambda name: values.get(name, outer.get(name))):
+        for entry in parse_env_file(text, lambda name: values.get(name, outer.get(name))):
             values[entry.key] = entry.value
         return values
 
@@ -454,7 +451,7 @@ class _Loader:
     ) -> dict[str, Located[str | None]]:
         """`env_file:` entries in order, then `environment:` over them."""
         result: dict[str, Located[str | None]] = {}
-        for path in _env_file_paths(body.get("env_file")):
+        for path in env_file_paths(body.get("env_file")):
             result.update(self.env_file_entries(_join(directory, path), lookup))
         result.update(self.environment_entries(body.get("environment")))
         return result
@@ -470,7 +467,7 @@ class _Loader:
         def file_lookup(name: str) -> str | None:
             return values[name] if name in values else lookup(name)
 
-        for entry in _parse_env_file(text, file_lookup):
+        for entry in parse_env_file(text, file_lookup):
             values[entry.key] = entry.value
             loc = Loc(path, entry.line, entry.col, entry.line, entry.end_col)
             entries[entry.key] = Located(entry.value, loc)
@@ -552,9 +549,9 @@ class _Extends:
             return self.resolved[name]
         body = _service_body(self.services, name)
         base = self.base_of(name, body.get("extends"), (*stack, name))
-        result = _without(body, "extends")
+        result = without(body, "extends")
         if base is not None:
-            result = _merge_maps(base, result, ("services", name))
+            result = merge_maps(base, result, ("services", name))
         self.resolved[name] = result
         return result
 
@@ -604,9 +601,9 @@ def _service_body(services: YMap, name: str) -> YMap:
 
 
 def _merge_models(models: list[_Model]) -> _Model:
-    merged = _Model(_merge_maps(None, models[0].root, ()), dict(models[0].origins))
+    merged = _Model(merge_maps(None, models[0].root, ()), dict(models[0].origins))
     for model in models[1:]:
-        merged.root = _merge_maps(merged.root, model.root, ())
+        merged.root = merge_maps(merged.root, model.root, ())
         for name, origin in model.origins.items():
             merged.origins.setdefault(name, origin)
     return merged
@@ -632,394 +629,6 @@ def _is_remote_context(context: str) -> bool:
     return "://" in context or context.startswith(("git@", "github.com/"))
 
 
-# --- interpolation -----------------------------------------------------------------------------
-
-
-def interpolate(text: str, lookup: Lookup) -> str:
-    """Substitute `$VAR`, `${VAR}` and its `:-`, `-`, `:?`, `?`, `:+`, `+` forms; `$$` is `$`."""
-    out: list[str] = []
-    index = 0
-    while index < len(text):
-        dollar = text.find("$", index)
-        if dollar < 0:
-            out.append(text[index:])
-            break
-        out.append(text[index:dollar])
-        following = text[dollar + 1 : dollar + 2]
-        if following == "$":
-            out.append("$")
-            index = dollar + 2
-        elif following == "{":
-            end = _closing_brace(text, dollar + 2)
-            if end < 0:
-                out.append(text[dollar:])
-                break
-            expanded = _expand_braced(text[dollar + 2 : end], lookup)
-            out.append(text[dollar : end + 1] if expanded is None else expanded)
-            index = end + 1
-        else:
-            name = _VARIABLE_NAME.match(text, dollar + 1)
-            if name is None:
-                out.append("$")
-                index = dollar + 1
-            else:
-                out.append(lookup(name.group()) or "")
-                index = name.end()
-    return "".join(out)
-
-
-def _closing_brace(text: str, start: int) -> int:
-    """Index of the `}` closing a `${` whose body starts at `start`, or -1."""
-    depth = 1
-    index = start
-    while index < len(text):
-        if text.startswith("$$", index):
-            index += 2
-            continue
-        if text.startswith("${", index):
-            depth += 1
-            index += 2
-            continue
-        if text[index] == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return -1
-
-
-def _expand_braced(expression: str, lookup: Lookup) -> str | None:
-    """The value of `${expression}`, or None when Compose would reject its syntax."""
-    name = _VARIABLE_NAME.match(expression)
-    if name is None:
-        return None
-    value = lookup(name.group())
-    rest = expression[name.end() :]
-    if not rest:
-        return value or ""
-    for operator in (":-", ":?", ":+", "-", "?", "+"):
-        if rest.startswith(operator):
-            return _apply_operator(operator, value, rest[len(operator) :], lookup)
-    return None
-
-
-def _apply_operator(operator: str, value: str | None, word: str, lookup: Lookup) -> str:
-    """Apply one modifier; the word is only interpolated when it is used, as in a shell."""
-    is_set = value is not None if operator in ("-", "?", "+") else bool(value)
-    if operator.endswith("+"):
-        return interpolate(word, lookup) if is_set else ""
-    if is_set:
-        return value or ""
-    # `?` would make Compose stop with the message; a linter carries on with an empty value
-    return interpolate(word, lookup) if operator.endswith("-") else ""
-
-
-class _Interpolator:
-    """Copies a tree with its string values interpolated, noting which values used a variable."""
-
-    def __init__(self, lookup: Lookup, substituted: set[Loc]) -> None:
-        self.lookup = lookup
-        self.substituted = substituted
-
-    def tree(self, value: Any) -> Any:
-        """A copy of the tree with every string value interpolated; positions and tags kept."""
-        if isinstance(value, YMap):
-            copy = YMap(value.loc)
-            for key, child in value.items():
-                loc = value.value_loc(key)
-                copy.set_located(key, self.child(child, loc), value.key_loc(key), loc)
-            copy.tags = dict(value.tags) if value.tags else None
-            return copy
-        if isinstance(value, YSeq):
-            seq = YSeq(value.loc)
-            seq.tag = value.tag
-            for index, item in enumerate(value):
-                loc = value.item_loc(index)
-                seq.append_located(self.child(item, loc), loc)
-            return seq
-        return value
-
-    def child(self, value: Any, loc: Loc) -> Any:
-        if not isinstance(value, str):
-            return self.tree(value)
-        if "$" not in value:
-            return value
-        used: list[str] = []
-
-        def recording_lookup(name: str) -> str | None:
-            used.append(name)
-            return self.lookup(name)
-
-        result = interpolate(value, recording_lookup)
-        if used:
-            self.substituted.add(loc)
-        return result
-
-
-# --- env files ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _EnvEntry:
-    key: str
-    value: str | None  # None for a bare `KEY` line (taken from the shell, which we never read)
-    line: int
-    col: int
-    end_col: int
-
-
-def _parse_env_file(text: str, lookup: Lookup) -> Iterator[_EnvEntry]:
-    """Entries of a dotenv file in Compose's syntax (docs: "Syntax for environment files").
-
-    `#` lines and blank lines are skipped; `export ` is allowed; single-quoted values are
-    literal; double-quoted values may span lines and know the escapes `\\n \\t \\r \\\\ \\"`;
-    unquoted values end at ` #`. Unquoted and double-quoted values are interpolated with `lookup`.
-    """
-    lines = text.splitlines()
-    number = 0
-    while number < len(lines):
-        line = lines[number]
-        number += 1
-        match = _ENV_LINE.match(line)
-        if match is None or line.lstrip().startswith("#"):
-            continue
-        key = match.group(1)
-        if not match.group(2):
-            yield _EnvEntry(key, None, number, match.start(1) + 1, match.end(1) + 1)
-            continue
-        start = match.end()
-        while start < len(line) and line[start] in " \t":
-            start += 1
-        value, end_col, used = _env_value(lines, number - 1, start, lookup)
-        yield _EnvEntry(key, value, number, start + 1, end_col)
-        number += used
-
-
-def _env_value(lines: list[str], index: int, start: int, lookup: Lookup) -> tuple[str, int, int]:
-    """(value, end column on the first line, extra lines consumed) of the value at `start`."""
-    line = lines[index]
-    quote = line[start : start + 1]
-    if quote not in ("'", '"'):
-        raw = re.split(r"\s#", line[start:], maxsplit=1)[0].rstrip()
-        return interpolate(raw, lookup), start + len(raw) + 1, 0
-    chars: list[str] = []
-    row, position = index, start + 1
-    while row < len(lines):
-        text = lines[row]
-        while position < len(text):
-            char = text[position]
-            if char == "\\" and position + 1 < len(text):
-                escaped = text[position + 1]
-                if quote == '"' and escaped in _DOUBLE_QUOTE_ESCAPES:
-                    chars.append(_DOUBLE_QUOTE_ESCAPES[escaped])
-                    position += 2
-                    continue
-                if quote == "'" and escaped == "'":
-                    chars.append("'")
-                    position += 2
-                    continue
-            if char == quote:
-                value = "".join(chars)
-                end_col = position + 2 if row == index else len(line) + 1
-                if quote == '"':
-                    value = interpolate(value, lookup)
-                return value, end_col, row - index
-            chars.append(char)
-            position += 1
-        chars.append("\n")
-        row, position = row + 1, 0
-    # no closing quote: Compose would reject the file; keep the rest of the line as written
-    raw = line[start:].rstrip()
-    return raw, start + len(raw) + 1, 0
-
-
-def _env_file_paths(env_file: Any) -> list[str]:
-    """Paths of `env_file:` in its string, list and long (`path:`) forms."""
-    if isinstance(env_file, str):
-        return [env_file]
-    if not isinstance(env_file, list):
-        return []
-    paths = []
-    for item in env_file:
-        if isinstance(item, str):
-            paths.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("path"), str):
-            paths.append(item["path"])
-    return paths
-
-
-# --- merging -----------------------------------------------------------------------------------
-
-
-def _merge_maps(base: YMap | None, over: YMap, path: tuple[Any, ...]) -> YMap:
-    """`over` merged onto `base` (a fresh copy of `over` with its tags applied when None)."""
-    result = YMap(base.loc if base is not None else over.loc)
-    if base is not None:
-        for key, value in base.items():
-            result.set_located(key, value, base.key_loc(key), base.value_loc(key))
-    tags = over.tags or {}
-    for key, value in over.items():
-        tag = tags.get(key)
-        if tag == "!reset":
-            _drop(result, key)
-            continue
-        child_path = (*path, key)
-        key_loc, value_loc = over.key_loc(key), over.value_loc(key)
-        if tag == "!override" or key not in result:
-            result.set_located(key, _fresh(value, child_path), key_loc, value_loc)
-            continue
-        base_value = _Placed(result[key], result.value_loc(key))
-        merged = _merge_value(base_value, _Placed(value, value_loc), child_path)
-        if merged is not None:  # a merge of containers stays where the base one was written
-            key_loc, value_loc = result.key_loc(key), result.value_loc(key)
-        value = _fresh(value, child_path) if merged is None else merged
-        result.set_located(key, value, key_loc, value_loc)
-    return result
-
-
-@dataclass(frozen=True)
-class _Placed:
-    """A value about to be merged, with where it was written."""
-
-    value: Any
-    loc: Loc
-
-
-def _drop(mapping: YMap, key: Any) -> None:
-    mapping.pop(key, None)
-    mapping.key_locs.pop(key, None)
-    mapping.value_locs.pop(key, None)
-
-
-def _without(mapping: YMap, key: Any) -> YMap:
-    copy = _merge_maps(None, mapping, ())
-    _drop(copy, key)
-    return copy
-
-
-def _fresh(value: Any, path: tuple[Any, ...]) -> Any:
-    """A value taken as it is, with `!reset`/`!override` inside it applied."""
-    if isinstance(value, YMap):
-        return _merge_maps(None, value, path)
-    if isinstance(value, YSeq):
-        seq = YSeq(value.loc)
-        for index, item in enumerate(value):
-            seq.append_located(_fresh(item, path), value.item_loc(index))
-        return seq
-    return value
-
-
-def _merge_value(base: _Placed, over: _Placed, path: tuple[Any, ...]) -> Any:
-    """The merge of two values under the compose-spec rules, or None when `over` replaces."""
-    if _is_replaced_attribute(path):
-        return None
-    if _is_mapping_or_list(path):
-        return _merge_maps(_as_mapping(base), _as_mapping(over), path)
-    if _is_service_attribute(path, "build"):
-        base, over = _build_as_mapping(base), _build_as_mapping(over)
-    if isinstance(base.value, YMap) and isinstance(over.value, YMap):
-        return _merge_maps(base.value, over.value, path)
-    sequences = isinstance(base.value, YSeq) or isinstance(over.value, YSeq)
-    if sequences and isinstance(base.value, YSeq | str) and isinstance(over.value, YSeq | str):
-        return _merge_sequences(_as_sequence(base), _as_sequence(over), path)
-    return None
-
-
-def _is_service_attribute(path: tuple[Any, ...], *names: str) -> bool:
-    return len(path) == 3 and path[0] == "services" and path[2] in names
-
-
-def _is_replaced_attribute(path: tuple[Any, ...]) -> bool:
-    if len(path) == 3 and path[0] == "services":
-        return path[2] in _REPLACED_COMMANDS
-    return len(path) == 4 and path[0] == "services" and path[2:] == ("healthcheck", "test")
-
-
-def _is_mapping_or_list(path: tuple[Any, ...]) -> bool:
-    if len(path) == 3 and path[0] == "services":
-        return path[2] in _SERVICE_MAPPING_OR_LIST
-    return len(path) == 4 and path[0] == "services" and tuple(path[2:]) in _NESTED_MAPPING_OR_LIST
-
-
-def _as_mapping(placed: _Placed) -> YMap:
-    """A mapping, or the list form of one (`KEY=VALUE`, or a bare name), as a mapping."""
-    if isinstance(placed.value, YMap):
-        return placed.value
-    mapping = YMap(placed.loc)
-    if isinstance(placed.value, YSeq):
-        for index, item in enumerate(placed.value):
-            if isinstance(item, str):
-                key, sep, entry = item.partition("=")
-                loc = placed.value.item_loc(index)
-                mapping.set_located(key, entry if sep else None, loc, loc)
-    return mapping
-
-
-def _as_sequence(placed: _Placed) -> YSeq:
-    """A sequence, or a single string (`env_file: .env`) as a sequence of one."""
-    if isinstance(placed.value, YSeq):
-        return placed.value
-    seq = YSeq(placed.loc)
-    seq.append_located(placed.value, placed.loc)
-    return seq
-
-
-def _build_as_mapping(placed: _Placed) -> _Placed:
-    """`build: ./dir` as the `build: {context: ./dir}` it stands for, so that it can merge."""
-    if not isinstance(placed.value, str):
-        return placed
-    mapping = YMap(placed.loc)
-    mapping.set_located("context", placed.value, placed.loc, placed.loc)
-    return _Placed(mapping, placed.loc)
-
-
-def _merge_sequences(base: YSeq, over: YSeq, path: tuple[Any, ...]) -> YSeq:
-    """Append `over` to `base`; an item whose unique key is already present replaces it."""
-    key_of = _unique_key_function(path)
-    result = YSeq(base.loc)
-    keys: list[Any] = []
-    for index, item in enumerate(base):
-        result.append_located(item, base.item_loc(index))
-        keys.append(key_of(item) if key_of else None)
-    for index, item in enumerate(over):
-        item = _fresh(item, path)
-        key = key_of(item) if key_of else None
-        if key is not None and key in keys:
-            position = keys.index(key)
-            result[position] = item
-            result.item_locs[position] = over.item_loc(index)
-            continue
-        result.append_located(item, over.item_loc(index))
-        keys.append(key)
-    return result
-
-
-def _unique_key_function(path: tuple[Any, ...]) -> Callable[[Any], Any] | None:
-    if _is_service_attribute(path, "ports"):
-        return _port_key
-    if _is_service_attribute(path, *_UNIQUE_BY_TARGET):
-        return _target_key
-    if _is_service_attribute(path, "expose"):
-        return str
-    return None
-
-
-def _port_key(item: Any) -> Any:
-    if isinstance(item, YMap):
-        return tuple(str(item.get(k)) for k in ("host_ip", "published", "target", "protocol"))
-    return str(item)
-
-
-def _target_key(item: Any) -> Any:
-    """The mount target of a volume/secret/config entry (short or long syntax)."""
-    if isinstance(item, YMap):
-        return item.get("target") or item.get("source")
-    if isinstance(item, str):
-        parts = item.split(":")
-        return parts[1] if len(parts) > 1 else parts[0]
-    return None
-
-
 def _rebase_build(body: YMap, from_directory: str, to_directory: str) -> YMap:
     """`body` with a relative build context rewritten to hold from `to_directory`."""
     build = body.get("build")
@@ -1031,9 +640,9 @@ def _rebase_build(body: YMap, from_directory: str, to_directory: str) -> YMap:
     if context.startswith("/"):
         return body
     rebased = posixpath.relpath(_join(from_directory, context) or ".", to_directory or ".")
-    result = _merge_maps(None, body, ())
+    result = merge_maps(None, body, ())
     if isinstance(build, YMap):
-        new_build = _merge_maps(None, build, ())
+        new_build = merge_maps(None, build, ())
         new_build.set_located(
             "context", rebased, build.key_loc("context"), build.value_loc("context")
         )
