@@ -31,8 +31,7 @@ def apply_suppressions(
 
 def _names(suppression: Suppression, rule_id: str, aliases: dict[str, str]) -> bool:
     return any(
-        given in (ALL, rule_id) or aliases.get(given) == rule_id
-        for given in suppression.rule_ids
+        given in (ALL, rule_id) or aliases.get(given) == rule_id for given in suppression.rule_ids
     )
 
 

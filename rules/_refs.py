@@ -85,7 +85,7 @@ def templated(name: str) -> bool:
 
 def pod_refs(workload: K8sObject, pod: PodSpec) -> Iterator[Ref]:
     """Secret and ConfigMap references of a pod: env, envFrom (containers and initContainers),
-    secret/configMap volumes and projected sources, with their `items[].key`."""
+    secret/configMap volumes and projected sources, with a secret volume's `items[].key`."""
     for container in pod.containers:
         where = f"{'initContainer' if container.init else 'container'} {container.name!r}"
         for var in container.env:
@@ -144,6 +144,8 @@ def _volume_source_refs(
         return
     optional = source.get("optional") is True
     yield Ref(kind, name, None, optional, workload, via)
+    if kind == "ConfigMap":
+        return  # a configMap volume's items[].key: configmap-mount-path-mismatch reports those
     for _index, item in maps_in(sequence(source, "items")):
         key = located_str(item, "key")
         if key is not None:

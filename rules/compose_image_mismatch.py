@@ -77,7 +77,7 @@ from dataclasses import dataclass
 from k8slint.lint.findings import Finding, Fix, Related, Severity
 from k8slint.lint.locate import Located
 from k8slint.lint.model.compose import ComposeService
-from k8slint.lint.model.images import DOCKER_HUB_HOSTS, ImageRef, parse_image
+from k8slint.lint.model.images import DOCKER_HUB_HOSTS, OFFICIAL_IMAGES, ImageRef, parse_image
 from k8slint.lint.model.k8s import Container, sequence
 from k8slint.lint.model.workspace import Workspace, related_dirs
 from k8slint.lint.rule import NoOptions, Rule
@@ -171,22 +171,6 @@ def _must_be_local(container: Container, ref: ImageRef) -> bool:
     if ref.registry is not None:
         return LOCAL_REGISTRIES.fullmatch(ref.registry) is not None
     return "/" not in ref.repository and ref.repository not in OFFICIAL_IMAGES
-
-
-OFFICIAL_IMAGES = frozenset(
-    {
-        *("postgres", "mysql", "mariadb", "mongo", "redis", "memcached", "cassandra", "couchdb"),
-        *("elasticsearch", "kibana", "logstash", "influxdb", "telegraf", "neo4j", "solr"),
-        *("rabbitmq", "zookeeper", "nats", "eclipse-mosquitto", "consul", "vault", "registry"),
-        *("nginx", "httpd", "caddy", "traefik", "haproxy", "kong", "tomcat", "jetty"),
-        *("busybox", "alpine", "ubuntu", "debian", "fedora", "centos", "amazonlinux"),
-        *("node", "python", "golang", "openjdk", "eclipse-temurin", "ruby", "php", "rust"),
-        *("wordpress", "ghost", "drupal", "joomla", "nextcloud", "adminer", "sonarqube"),
-        *("mongo-express", "phpmyadmin", "percona", "clickhouse", "minio", "jenkins"),
-    }
-)
-"""Docker Hub official images a workload pulls as they are, even when a compose service of the
-same name builds a customised one (`redis` built FROM redis:7 for local development)."""
 
 
 def _from_images(ws: Workspace, service: ComposeService) -> set[str]:

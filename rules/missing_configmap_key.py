@@ -1,16 +1,16 @@
 """A pod reads a key that its ConfigMap does not have.
 
 ## What it finds
-An env `configMapKeyRef.key`, or a `configMap` volume's (or projected source's)
-`items[].key`, that the referenced ConfigMap lacks, when that ConfigMap is defined in the
-deployment unit with visible keys (`data`, `binaryData`; in a kustomize build, the
-`configMapGenerator` output). With several definitions of the name (namespaces left to apply
-time), the key must be missing from all of them.
+An env `configMapKeyRef.key` that the referenced ConfigMap lacks, when that ConfigMap is
+defined in the deployment unit with visible keys (`data`, `binaryData`; in a kustomize build,
+the `configMapGenerator` output). With several definitions of the name (namespaces left to
+apply time), the key must be missing from all of them. A `configMap` volume's (or projected
+source's) `items[].key` is configmap-mount-path-mismatch's business.
 ## Why it breaks
 `CreateContainerConfigError: couldn't find key LOG_LEVEL in ConfigMap default/api-config`:
-the container never starts; a missing volume item fails the mount.
+the container never starts.
 ## Silent when
-The key exists; the reference (or the volume) is `optional: true`; the ConfigMap is not
+The key exists; the reference is `optional: true`; the ConfigMap is not
 defined in the unit (that is missing-configmap's business) or defines no key at all (filled in
 later).
 ## Example

@@ -14,7 +14,9 @@ explicit IfNotPresent turned that off.
 The tag is a version or the image is pinned by digest; the pull policy is `Always`, `Never`,
 or left to the default; the image is built locally for the cluster (`kind load`, `minikube
 image load`): a compose service beside the manifests builds it, or a folder named like the
-image holds a Dockerfile, and the image names no registry host; templated images
+image holds a Dockerfile, and the image names no registry host; a bare name that is no Docker
+Hub official image (`storefront-web`: only Docker publishes to the `library/` namespace, so
+nodes never pull it; compose-image-mismatch judges such names); templated images
 (`${IMAGE}`, `{{ .Values.image }}`).
 ## Example
 ```yaml
@@ -62,7 +64,7 @@ import posixpath
 from collections.abc import Iterator
 
 from k8slint.lint.findings import Finding, Related, Severity
-from k8slint.lint.model.images import ImageRef
+from k8slint.lint.model.images import OFFICIAL_IMAGES, ImageRef
 from k8slint.lint.model.k8s import Container
 from k8slint.lint.model.workspace import Workspace, related_dirs
 from k8slint.lint.rule import NoOptions, Rule
@@ -80,7 +82,7 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
             continue
         if ref.digest or ref.effective_tag != "latest" or _templated(image.value):
             continue
-        if ref.registry is None and _built_locally(ws, container, ref):
+        if ref.registry is None and (_unpushable(ref) or _built_locally(ws, container, ref)):
             continue
         if image.loc in seen:
             continue
@@ -96,6 +98,12 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
 
 def _templated(image: str) -> bool:
     return any(mark in image for mark in ("$", "{{", "<"))
+
+
+def _unpushable(ref: ImageRef) -> bool:
+    """A Docker Hub short name in the `library/` namespace that is no official image: no
+    registry serves it, so the node runs whatever was loaded into it."""
+    return "/" not in ref.repository and ref.repository not in OFFICIAL_IMAGES
 
 
 def _built_locally(ws: Workspace, container: Container, ref: ImageRef) -> bool:

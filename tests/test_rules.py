@@ -25,7 +25,7 @@ def _cases() -> Iterator[ParameterSet]:
             yield pytest.param(spec.parent / case, expected or [], id=f"{spec.parent.name}/{case}")
 
 
-@pytest.mark.parametrize(("repo", "expected"), _cases())
+@pytest.mark.parametrize(("repo", "expected"), list(_cases()))
 def test_fixture(repo: Path, expected: list[dict[str, Any]]) -> None:
     result = lint_repo(repo).result
     assert result.errors == []

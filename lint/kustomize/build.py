@@ -157,6 +157,13 @@ class _Builder:
     def _selects_nothing(self, target: YMap) -> None:
         """kustomize applies a patch whose target selects nothing as a no-op, so it is a note:
         worth knowing (a typo in the target silently drops the patch), never a failed build."""
+        if self.state.incomplete:
+            self.state.note(
+                target.loc,
+                f"patch target {_describe(target)} matches no resource built offline (it may"
+                " come from a remote resource or chart not built); the patch is not checked",
+            )
+            return
         self.state.note(
             target.loc,
             f"patch target {_describe(target)} matches no resource; the patch changes nothing",

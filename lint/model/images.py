@@ -6,6 +6,23 @@ from dataclasses import dataclass
 
 DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 
+OFFICIAL_IMAGES = frozenset(
+    {
+        *("postgres", "mysql", "mariadb", "mongo", "redis", "memcached", "cassandra", "couchdb"),
+        *("elasticsearch", "kibana", "logstash", "influxdb", "telegraf", "neo4j", "solr"),
+        *("rabbitmq", "zookeeper", "nats", "eclipse-mosquitto", "consul", "vault", "registry"),
+        *("nginx", "httpd", "caddy", "traefik", "haproxy", "kong", "tomcat", "jetty"),
+        *("busybox", "alpine", "ubuntu", "debian", "fedora", "centos", "amazonlinux"),
+        *("node", "python", "golang", "openjdk", "eclipse-temurin", "ruby", "php", "rust"),
+        *("wordpress", "ghost", "drupal", "joomla", "nextcloud", "adminer", "sonarqube"),
+        *("mongo-express", "phpmyadmin", "percona", "clickhouse", "minio", "jenkins"),
+    }
+)
+"""Common Docker Hub official images (the `library/` namespace): a bare name outside this set
+names no pushable repository, so it is a locally built image (`kind load`, `minikube image
+load`); and a workload pulls these as they are, even when a compose service of the same name
+builds a customised one (`redis` built FROM redis:7 for local development)."""
+
 
 @dataclass(frozen=True, slots=True)
 class ImageRef:
