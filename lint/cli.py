@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from k8slint.lint import __version__
 from k8slint.lint.findings import ConfigError, LintResult, Severity
 
 if TYPE_CHECKING:
+    from k8slint.lint.rule import Rule
     from k8slint.lint.runner import LintOptions, LintRun
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -159,6 +160,11 @@ def cli() -> None:
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set).")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="Apply the unsafe fixes too (implies --fix).")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the cache of earlier runs ($XDG_CACHE_HOME/k8slint).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
@@ -176,6 +182,7 @@ def check(
     no_color: bool,
     fix: bool,
     unsafe_fixes: bool,
+    no_cache: bool,
     debug: bool,
 ) -> int:
     """Lint PATHS (default: the current directory)."""
@@ -200,6 +207,7 @@ def check(
         ignore=_split(ignore),
         kubernetes_version=kubernetes_version,
         buffers=buffers,
+        cache=not no_cache,
     )
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if fix or unsafe_fixes:
@@ -268,9 +276,27 @@ def _apply_baseline(run: LintRun, path: Path) -> None:
     run.result.findings = new_findings(run.result.findings, known, run.workspace.line_text)
 
 
+class _AllRules(Sequence["Rule"]):
+    """Every rule, imported when a reporter first asks (only SARIF does): a JSON or text report
+    of a cached run needs none of the rule modules."""
+
+    def _rules(self) -> list[Rule]:
+        from k8slint.rules import ALL
+
+        return [m.RULE for m in ALL]
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+        return self._rules()[index]
+
+    def __len__(self) -> int:
+        return len(self._rules())
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self._rules())
+
+
 def _render(fmt: str, run: object, color: bool) -> str:
     from k8slint.lint.report import ReportContext, render
-    from k8slint.rules import ALL
 
     def source_line(rel: str, line: int) -> str | None:
         text = run.workspace.line_text(rel, line)  # type: ignore[attr-defined]
@@ -280,7 +306,7 @@ def _render(fmt: str, run: object, color: bool) -> str:
         root=run.root,  # type: ignore[attr-defined]
         cwd=Path.cwd(),
         version=__version__,
-        rules=[m.RULE for m in ALL],
+        rules=_AllRules(),
         color=color,
         source_line=source_line,
     )
@@ -384,7 +410,10 @@ def render_command(directory: Path, origins: bool, output: Path | None) -> int:
             f"{directory}: no kustomization.yaml, kustomization.yml or Kustomization",
             param_hint="DIR",
         )
-    built = build(project, rel)
+    from k8slint.lint.runner import gc_paused
+
+    with gc_paused():  # the build allocates millions of containers and frees none (runner.py)
+        built = build(project, rel)
 
     def shown(path: str) -> str:
         try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -102,14 +101,16 @@ def walk(root: Path, start: str = "", excludes: Iterable[str] = ()) -> Iterator[
             try:
                 if entry.is_symlink():
                     continue
-                mode = entry.stat(follow_symlinks=False).st_mode
+                # the directory entry's type: no stat call where the file system reports it
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = not is_dir and entry.is_file(follow_symlinks=False)
             except OSError:
                 continue
-            if stat.S_ISDIR(mode):
+            if is_dir:
                 if entry.name in SKIPPED_DIRS or (chart_dir and entry.name == "templates"):
                     continue
                 subdirs.append((Path(entry.path), rel))
-            elif stat.S_ISREG(mode):
+            elif is_file:
                 yield rel
         stack.extend(reversed(subdirs))
 

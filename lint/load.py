@@ -16,6 +16,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from k8slint.lint.cache import FileState, file_state
 from k8slint.lint.config import DEFAULT_MAX_FILE_SIZE
 from k8slint.lint.findings import LintError
 from k8slint.lint.yamlpos import DuplicateKey, ParsedDocument, YamlError, parse_documents
@@ -79,6 +80,9 @@ class Project:
         self._parsed: dict[str, SourceFile] = {}
         self._unreadable: dict[str, str] = {}  # a regular file that could not be read: why
         self._real_root = os.path.realpath(root)
+        # for the run cache's manifest: files read from disk, paths only looked at
+        self.read_states: dict[str, FileState] = {}
+        self.probed: set[str] = set()
         self.skipped: list[LintError] = []  # no longer filled: oversized files are infos
 
     def abspath(self, rel: str) -> Path:
@@ -98,6 +102,7 @@ class Project:
         return text
 
     def _read(self, rel: str) -> str | None:
+        self.probed.add(rel)  # replaced by its content's state once read
         path = self.abspath(rel)
         try:
             if not stat.S_ISREG(os.stat(path).st_mode) or not self.inside(rel):
@@ -118,6 +123,8 @@ class Project:
                 return None
         if len(data) > self.max_file_size:
             return None
+        self.read_states[rel] = file_state(info, data)
+        self.probed.discard(rel)
         text = decode(data)
         if text is None:
             self._unreadable[rel] = NOT_TEXT
@@ -127,6 +134,7 @@ class Project:
         """The size of a file on disk that is skipped as larger than `max_file_size`."""
         if self._texts.get(rel) is not None:  # an editor buffer or stdin replaces the file
             return None
+        self.probed.add(rel)
         try:
             info = os.stat(self.abspath(rel))
         except (OSError, ValueError):
@@ -153,9 +161,13 @@ class Project:
         return source
 
     def exists(self, rel: str) -> bool:
-        return (rel in self._texts and self._texts[rel] is not None) or self.abspath(rel).exists()
+        if rel in self._texts and self._texts[rel] is not None:
+            return True
+        self.probed.add(rel)
+        return self.abspath(rel).exists()
 
     def is_dir(self, rel: str) -> bool:
+        self.probed.add(rel)
         return self.abspath(rel).is_dir()
 
     def inside(self, rel: str) -> bool:

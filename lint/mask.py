@@ -40,20 +40,24 @@ class Masker:
 
     def __init__(self, literals: Iterable[str] = ()) -> None:
         self.literals = tuple(sorted(set(literals), key=lambda s: (-len(s), s)))
-        self._pattern = (
-            re.compile(
+        self._compiled: re.Pattern[str] | None = None  # compiled on first use: it can be large
+
+    @property
+    def _pattern(self) -> re.Pattern[str] | None:
+        if self._compiled is None and self.literals:
+            self._compiled = re.compile(
                 r"(?<![A-Za-z0-9])(?:"
                 + "|".join(re.escape(s) for s in self.literals)
                 + r")(?![A-Za-z0-9])"
             )
-            if self.literals
-            else None
-        )
+        return self._compiled
 
     def __call__(self, text: str) -> str:
-        if self._pattern is None or not text:
+        if not text or not self.literals:
             return text
-        return self._pattern.sub(lambda m: m.group(0)[:2] + "****", text)
+        pattern = self._pattern
+        assert pattern is not None
+        return pattern.sub(lambda m: m.group(0)[:2] + "****", text)
 
     def line(self, text: str | None) -> str | None:
         return None if text is None else self(text)

@@ -328,11 +328,42 @@ def selected_templates(
     labels = selector_labels(node)
     return [
         t
-        for t in templates
+        for t in _candidates(ws, labels, templates)
         if t.selected_by(labels)
         and namespace_matches(service, t.owner)
         and related(ws, service, t.owner)
     ]
+
+
+_IMPLIED_KEYS = frozenset(
+    {"job-name", "batch.kubernetes.io/job-name", "statefulset.kubernetes.io/pod-name"}
+)
+
+
+def _candidates(
+    ws: Workspace, labels: dict[str, str], templates: list[PodTemplate]
+) -> list[PodTemplate]:
+    """The templates that may match `labels`, in order: those carrying one of its pairs.
+
+    A pair whose key the controller never adds (`PodTemplate.carries`) selects only the
+    templates that carry it, so an index on (key, value) replaces a scan of every template.
+    """
+    for key, value in labels.items():
+        if key in _ANY_VALUE or key in _IMPLIED_KEYS:
+            continue
+        index = ws.memo(f"template-labels:{id(templates)}", lambda: _label_index(templates))
+        return index[1].get((key, value), []) if index[0] is templates else templates
+    return templates
+
+
+def _label_index(
+    templates: list[PodTemplate],
+) -> tuple[list[PodTemplate], dict[tuple[str, str], list[PodTemplate]]]:
+    index: dict[tuple[str, str], list[PodTemplate]] = {}
+    for template in templates:
+        for pair in template.labels.items():
+            index.setdefault(pair, []).append(template)
+    return templates, index
 
 
 @dataclass(frozen=True, slots=True)

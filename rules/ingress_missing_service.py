@@ -134,10 +134,12 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
 
 def _operator_near(ws: Workspace, route: K8sObject) -> bool:
     """A custom resource next to the route may create its Services (operators, Helm releases)."""
-    return any(
-        may_run_pods(obj) and together(ws, route, obj) and namespace_matches(route, obj)
-        for obj in ws.objects
-    )
+    operators = ws.memo("pod-running custom resources", lambda: _operators(ws))
+    return any(together(ws, route, obj) and namespace_matches(route, obj) for obj in operators)
+
+
+def _operators(ws: Workspace) -> list[K8sObject]:
+    return [obj for obj in ws.objects if may_run_pods(obj)]
 
 
 def _similar(ws: Workspace, backend: Backend, services: list[K8sObject]) -> K8sObject | None:

@@ -467,11 +467,16 @@ def _judge_secret(
 
 def _pull_secrets_in(ws: Workspace, obj: K8sObject) -> list[K8sObject]:
     """Pull secrets of the unit in the workload's namespace: the likely intended one."""
-    return [
-        s
-        for s in ws.of_kind("Secret")
-        if s.same_namespace(obj) and s.body.get("type") in PULL_SECRET_TYPES
-    ]
+    by_namespace = ws.memo("pull secrets by namespace", lambda: _pull_secrets(ws))
+    return list(by_namespace.get(obj.namespace or "default", ()))
+
+
+def _pull_secrets(ws: Workspace) -> dict[str, list[K8sObject]]:
+    found: dict[str, list[K8sObject]] = {}
+    for secret in ws.of_kind("Secret"):
+        if secret.body.get("type") in PULL_SECRET_TYPES:
+            found.setdefault(secret.namespace or "default", []).append(secret)
+    return found
 
 
 def _produced_elsewhere(ws: Workspace, name: str) -> bool:

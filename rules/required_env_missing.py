@@ -214,7 +214,12 @@ def _belongs(ws: Workspace, app: AppSource, obj: K8sObject) -> bool:
     top = app.directory.split("/", 1)[0]
     if not top or related_dirs(app.directory, posixpath.dirname(obj.path)):
         return True
-    return not any(other.path.startswith(top + "/") for other in ws.all_objects())
+    return top not in ws.memo("object top dirs", lambda: _top_dirs(ws))
+
+
+def _top_dirs(ws: Workspace) -> frozenset[str]:
+    """The top-level folders holding an object of any unit (`a` for `a/b.yaml`)."""
+    return frozenset(o.path.split("/", 1)[0] for o in ws.all_objects() if "/" in o.path)
 
 
 def _related(container: Container) -> Related:

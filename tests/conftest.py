@@ -70,3 +70,19 @@ def no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+# -- no real user cache ------------------------------------------------------------------------
+# The CLI caches finished runs under $XDG_CACHE_HOME/k8slint (lint/cache.py). No test may read
+# or write the user's cache: every test, and every CLI subprocess it starts (they inherit the
+# environment), sees one temporary cache directory for the whole session.
+
+
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(monkeypatch: pytest.MonkeyPatch, _session_cache: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_session_cache))

@@ -162,3 +162,27 @@ def test_version_loads_no_heavy_module() -> None:
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     ).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+VERSION_IMPORT_BUDGET = 45
+"""Modules that `k8slint --version` imports on top of the interpreter's start-up, as measured
+when the budget was set (k8slint's own, click and what they pull in: ~60 ms)."""
+
+
+def test_version_import_budget() -> None:
+    """`--version`'s import cost may not grow past twice its budget.
+
+    Counted in modules rather than timed: start-up time is what loading modules costs, and a
+    count cannot flake on a loaded CI machine the way a timing does. A module that slips into
+    the start-up path (rich, jsonschema, the schemas, yaml: ~25-200 ms each, PERF-FACTS.md)
+    brings dozens of modules with it and fails this test.
+    """
+    code = (
+        "import sys; before = set(sys.modules); from k8slint.lint.cli import main;"
+        "main(['--version']); print(len(set(sys.modules) - before))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    loaded = int(out.strip().splitlines()[-1])
+    assert loaded <= 2 * VERSION_IMPORT_BUDGET, f"--version imports {loaded} modules"

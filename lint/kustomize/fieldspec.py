@@ -101,14 +101,15 @@ def walk(node: Any, path: tuple[str, ...], create: bool, loc: Loc, setter: Sette
     if not isinstance(node, YMap) or not path:
         return
     head = path[0]
-    if head.endswith("[]"):
+    listed = head.endswith("[]")
+    if listed:
         head = head[:-2]
     if len(path) == 1:
         setter(node, head)
         return
     child = node.get(head)
     if child is None:
-        if not create:
+        if not create or listed:  # kustomize never creates a list (`volumeClaimTemplates[]`)
             return
         child = YMap(loc)
         node.set_located(head, child, loc, loc)

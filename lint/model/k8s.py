@@ -135,7 +135,7 @@ class K8sObject:
     def kind_loc(self) -> Loc:
         return self.body.value_loc("kind")
 
-    @property
+    @cached_property
     def group(self) -> str:
         return self.api_version.rpartition("/")[0] if "/" in self.api_version else ""
 

@@ -6,6 +6,7 @@ modules are imported on demand so that `k8slint --version` (or a JSON run) never
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +19,15 @@ if TYPE_CHECKING:
     from k8slint.lint.rule import Rule
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_path(root: Path, cwd: Path, rel: str) -> str:
+    target = root / rel
+    try:
+        return PurePath(os.path.relpath(target, cwd)).as_posix()
+    except ValueError:  # Windows: root and cwd on different drives
+        return target.as_posix()
 
 
 @dataclass(frozen=True)
@@ -40,11 +50,7 @@ class ReportContext:
         """A root-relative path as the user should see it: relative to cwd, forward slashes."""
         if not rel:  # a rule crash has no file
             return rel
-        target = self.root / rel
-        try:
-            return PurePath(os.path.relpath(target, self.cwd)).as_posix()
-        except ValueError:  # Windows: root and cwd on different drives
-            return target.as_posix()
+        return _display_path(self.root, self.cwd, rel)
 
     def ordered(self, findings: Iterable[Finding]) -> list[Finding]:
         """Findings in report order: displayed path, line, column, rule (message breaks ties)."""
