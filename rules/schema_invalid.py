@@ -11,8 +11,10 @@ use apps/v1). A deprecated apiVersion that the target version still serves but a
 release removes is a warning. Custom resources are checked against the openAPIV3Schema of their
 CustomResourceDefinition when the CRD is in the linted files (a CR without its CRD is
 missing-crd's business, never this rule's). Each compose file, as written, against the
-compose-spec JSON schema (schemas/compose-spec.json); and Grafana datasource provisioning files
-against schemas/grafana-datasources.schema.json. Each finding sits on the failing value (on the
+compose-spec JSON schema (schemas/compose-spec.json); each kustomization against the
+SchemaStore kustomization schema (schemas/kustomization.json, minus the kustomize 5 fields it
+lags behind); and Grafana datasource provisioning files against
+schemas/grafana-datasources.schema.json. Each finding sits on the failing value (on the
 key for an unknown field, on the mapping for a missing one), one per distinct path.
 ## Why it breaks
 `kubectl apply` stops at the first invalid object (`unknown field "spec.template.spec.contianers"`,
@@ -23,10 +25,10 @@ that breaks its schema, and Grafana ignores a misspelled provisioning key or fai
 wrong type.
 ## Silent when
 The object validates; its kind is not built into Kubernetes and no CRD for it is in the linted
-files; Kustomization files (their own schema is the kustomize checks' business); Helm templates
-(not YAML until rendered); in compose files, values written with `${VAR}` interpolation whose
-type only the interpolated value decides, and values under `!reset`/`!override` tags; null
-values, which Kubernetes reads as unset.
+files; a kustomization field newer than the SchemaStore schema (`sortOptions`,
+`labels[].includeTemplates`, ...); Helm templates (not YAML until rendered); in compose files,
+values written with `${VAR}` interpolation whose type only the interpolated value decides, and
+values under `!reset`/`!override` tags; null values, which Kubernetes reads as unset.
 ## Example
 ```yaml
 # file: k8s/web.yaml
@@ -110,6 +112,7 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
     if ws.unit is None or not ws.units or ws.unit is ws.units[0]:
         yield from _check_compose_files(ws)
         yield from _check_grafana_files(ws)
+        yield from _check_kustomization_files(ws)
 
 
 # -- Kubernetes objects ----------------------------------------------------------------------------
@@ -333,6 +336,21 @@ def _check_compose_files(ws: Workspace) -> Iterator[Finding]:
             for issue in found[:MAX_PER_DOCUMENT]:
                 loc = _schema.locate(root, issue, root.loc)
                 yield RULE.finding(loc, f"{issue.message} (compose-spec)")
+
+
+def _check_kustomization_files(ws: Workspace) -> Iterator[Finding]:
+    from k8slint.lint.kustomize.schema import validate_kustomization
+
+    for rel in ws.files:
+        if posixpath.basename(rel) not in KUSTOMIZATION_FILES:
+            continue
+        source = ws.source(rel)
+        if source is None or source.error is not None or not source.documents:
+            continue
+        root = source.documents[0].root
+        if isinstance(root, YMap):
+            for loc, message in validate_kustomization(root)[:MAX_PER_DOCUMENT]:
+                yield RULE.finding(loc, f"{message} (kustomization schema)")
 
 
 def _is_compose_document(root: YMap) -> bool:
