@@ -54,7 +54,7 @@ def test_options_are_documented(rule_id: str) -> None:
         assert f"`{item.name.replace('_', '-')}`" in explain(module.RULE, module.Options)
 
 
-@pytest.mark.parametrize("rule_id", [r for r in RULE_IDS if r != "invalid-suppression"])
+@pytest.mark.parametrize("rule_id", RULE_IDS)
 def test_rule_has_fixture_pairs_that_fire(rule_id: str) -> None:
     spec = FIXTURES / rule_id / "expected.yaml"
     assert spec.is_file(), f"tests/fixtures/{rule_id}/expected.yaml is missing"
