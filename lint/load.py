@@ -80,6 +80,7 @@ class Project:
         self._parsed: dict[str, SourceFile] = {}
         self._unreadable: dict[str, str] = {}  # a regular file that could not be read: why
         self._real_root = os.path.realpath(root)
+        self._inside: dict[str, bool] = {}  # rel -> inside(rel); the tree is read once per run
         # for the run cache's manifest: files read from disk, paths only looked at
         self.read_states: dict[str, FileState] = {}
         self.probed: set[str] = set()
@@ -172,6 +173,12 @@ class Project:
 
     def inside(self, rel: str) -> bool:
         """Whether a relative path stays inside the root once `..` and symlinks are resolved."""
+        known = self._inside.get(rel)
+        if known is None:
+            known = self._inside[rel] = self._resolves_inside(rel)
+        return known
+
+    def _resolves_inside(self, rel: str) -> bool:
         try:
             resolved = os.path.realpath(self.abspath(rel))
         except (OSError, ValueError):

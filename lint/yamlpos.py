@@ -273,24 +273,44 @@ class _Walker:
         return seq, size
 
     def _mapping(self, node: MappingNode, depth: int) -> tuple[YMap, int]:
+        # the hot loop of parsing: plain string keys and scalar values are read inline
         mapping = YMap(self.loc(node))
+        key_locs, value_locs = mapping.key_locs, mapping.value_locs
+        path = self.path
         size = 1
         merges: list[Node] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+            key_tag = key_node.tag
+            if key_tag == _MERGE:
                 merges.append(value_node)
                 continue
-            key = _key(key_node)
-            value, value_size = self._convert_sized(value_node, depth + 1)
-            size += value_size + 1
-            key_loc = self.loc(key_node)
-            if key in mapping.key_locs:
-                self.duplicates.append(DuplicateKey(str(key), mapping.key_locs[key], key_loc))
-            mapping.set_located(key, value, key_loc, self.loc(value_node))
-            if value_node.tag not in _CORE_TAGS and value_node.tag.startswith("!"):
+            if key_tag == _STR and isinstance(key_node, ScalarNode):
+                key = key_node.value
+            else:
+                key = _key(key_node)
+            value_tag = value_node.tag
+            if isinstance(value_node, ScalarNode):
+                value = value_node.value if value_tag == _STR else _scalar(value_node)
+                size += 2
+            else:
+                value, value_size = self._convert_sized(value_node, depth + 1)
+                size += value_size + 1
+            start, end = key_node.start_mark, key_node.end_mark
+            key_loc = _new_loc(
+                Loc, (path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+            )
+            if key in key_locs:
+                self.duplicates.append(DuplicateKey(str(key), key_locs[key], key_loc))
+            mapping[key] = value
+            key_locs[key] = key_loc
+            start, end = value_node.start_mark, value_node.end_mark
+            value_locs[key] = _new_loc(
+                Loc, (path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+            )
+            if value_tag not in _CORE_TAGS and value_tag.startswith("!"):
                 if mapping.tags is None:
                     mapping.tags = {}
-                mapping.tags[key] = value_node.tag
+                mapping.tags[key] = value_tag
         for source in _merge_sources(merges):
             merged, merged_size = self._convert_sized(source, depth + 1)
             if not isinstance(merged, YMap):

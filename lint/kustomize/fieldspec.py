@@ -100,30 +100,78 @@ def walk(node: Any, path: tuple[str, ...], create: bool, loc: Loc, setter: Sette
         return
     if not isinstance(node, YMap) or not path:
         return
-    head = path[0]
-    listed = head.endswith("[]")
-    if listed:
-        head = head[:-2]
-    if len(path) == 1:
-        setter(node, head)
-        return
-    child = node.get(head)
-    if child is None:
-        if not create or listed:  # kustomize never creates a list (`volumeClaimTemplates[]`)
+    last = len(path) - 1
+    index = 0
+    while True:  # down the mappings without a call per level; a list fans out
+        head = path[index]
+        listed = head.endswith("[]")
+        if listed:
+            head = head[:-2]
+        if index == last:
+            setter(node, head)
             return
-        child = YMap(loc)
-        node.set_located(head, child, loc, loc)
-    walk(child, path[1:], create, loc, setter)
+        child = node.get(head)
+        if child is None:
+            if not create or listed:  # kustomize never creates a list (`volumeClaimTemplates[]`)
+                return
+            child = YMap(loc)
+            node.set_located(head, child, loc, loc)
+        index += 1
+        if isinstance(child, list):
+            rest = path[index:]
+            for item in child:
+                walk(item, rest, create, loc, setter)
+            return
+        if not isinstance(child, YMap):
+            return
+        node = child
+
+
+class SpecIndex:
+    """The specs of a table that select a resource, in table order, once per (kind, apiVersion).
+
+    Whether a spec selects a resource depends on nothing else (`selects_gvk`), so a build's
+    thousands of resources share a few filtered lists instead of testing every spec on each.
+    `dedupe` names what makes two selected specs the same walk (the first one is kept).
+    """
+
+    def __init__(
+        self,
+        specs: Iterable[FieldSpec],
+        dedupe: Callable[[FieldSpec], Any] = lambda fs: (fs.path, fs.create),
+    ) -> None:
+        self.specs = tuple(specs)
+        self._dedupe = dedupe
+        self._selected: dict[tuple[str, str], tuple[FieldSpec, ...]] = {}
+
+    def selecting(self, res: Res) -> tuple[FieldSpec, ...]:
+        obj = res.obj
+        kind = obj.get("kind")
+        api_version = obj.get("apiVersion")
+        key = (
+            kind if isinstance(kind, str) else "",
+            api_version if isinstance(api_version, str) else "",
+        )
+        found = self._selected.get(key)
+        if found is None:
+            seen: set[Any] = set()
+            out = []
+            for fs in self.specs:
+                if not fs.selects(res):
+                    continue
+                ident = self._dedupe(fs)
+                if ident in seen:
+                    continue
+                seen.add(ident)
+                out.append(fs)
+            found = self._selected[key] = tuple(out)
+        return found
 
 
 def apply(resources: Iterable[Res], specs: Iterable[FieldSpec], loc: Loc, setter: Setter) -> None:
-    specs = list(specs)
+    index = SpecIndex(specs)
     for res in resources:
-        seen: set[tuple[tuple[str, ...], bool]] = set()
-        for fs in specs:
-            if not fs.selects(res) or (fs.path, fs.create) in seen:
-                continue
-            seen.add((fs.path, fs.create))
+        for fs in index.selecting(res):
             walk(res.obj, fs.path, fs.create, loc, setter)
 
 

@@ -232,10 +232,19 @@ class _Fixer:
             for fs in ref.referrers:
                 by_kind.setdefault(fs.kind, []).append((ref, fs))
         anywhere = by_kind.get("", [])
+        # what selects a resource depends only on its kind and apiVersion
+        selected: dict[tuple[str, str], list[tuple[NameRef, FieldSpec]]] = {}
         for res in self.resources:
-            for ref, fs in (*by_kind.get(res.kind, ()), *anywhere):
-                if fs.selects(res):
-                    walk(res.obj, fs.path, False, res.obj.loc, self._setter(ref, res, fs))
+            key = (res.kind, res.api_version)
+            pairs = selected.get(key)
+            if pairs is None:
+                pairs = selected[key] = [
+                    (ref, fs)
+                    for ref, fs in (*by_kind.get(res.kind, ()), *anywhere)
+                    if fs.selects(res)
+                ]
+            for ref, fs in pairs:
+                walk(res.obj, fs.path, False, res.obj.loc, self._setter(ref, res, fs))
 
     def _setter(self, ref: NameRef, referrer: Res, fs: FieldSpec):  # type: ignore[no-untyped-def]
         def setter(parent: YMap, key: str) -> None:

@@ -90,12 +90,9 @@ def add_prefix_suffix(resources: list[Res], prefix: str, suffix: str) -> None:
 def set_pairs(resources: list[Res], pairs: YMap, specs: Iterable[FieldSpec]) -> None:
     """Set every pair of `pairs` into the mapping each spec reaches (creating it if allowed)."""
     items = [(str(k), _text(v), pairs.key_loc(k), pairs.value_loc(k)) for k, v in pairs.items()]
+    index = fieldspec.SpecIndex(specs, dedupe=lambda fs: fs.path)
     for res in resources:
-        seen: set[tuple[str, ...]] = set()
-        for fs in specs:
-            if not fs.selects(res) or fs.path in seen:
-                continue
-            seen.add(fs.path)
+        for fs in index.selecting(res):
 
             def setter(parent: YMap, key: str, fs: FieldSpec = fs) -> None:
                 target = child_map(parent, key, pairs.loc, create=fs.create)
@@ -173,32 +170,37 @@ class ImageRule:
 def set_images(resources: list[Res], rules: list[ImageRule]) -> None:
     if not rules:
         return
+    first: dict[str, ImageRule] = {}  # image name -> the first rule for it (the one that applies)
+    for rule in rules:
+        first.setdefault(rule.name, rule)
     for res in resources:
-        _images_in(res.obj, rules, 0)
+        _images_in(res.obj, first)
 
 
-def _images_in(node: Any, rules: list[ImageRule], depth: int) -> None:
-    if depth > 64:
-        return
-    if isinstance(node, YMap):
-        for key, value in node.items():
-            if key in ("containers", "initContainers") and isinstance(value, YSeq):
-                for container in value:
-                    if isinstance(container, YMap) and isinstance(container.get("image"), str):
-                        for rule in rules:
-                            new = rule.apply(container["image"])
-                            if new is not None:
-                                set_value(container, "image", new, rule.loc)
-                                break
-            if isinstance(value, YMap | YSeq):
-                _images_in(value, rules, depth + 1)
-    elif isinstance(node, YSeq):
-        for item in node:
-            if isinstance(item, YMap | YSeq):
-                _images_in(item, rules, depth + 1)
-
-
-# -- replicas ----------------------------------------------------------------------------------
+def _images_in(root: Any, rules: dict[str, ImageRule]) -> None:
+    """Every `containers`/`initContainers` list at most 64 mappings deep, in any order."""
+    stack = [(root, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        if depth > 64:
+            continue
+        if isinstance(node, YMap):
+            for key, value in node.items():
+                if key in ("containers", "initContainers") and isinstance(value, YSeq):
+                    for container in value:
+                        if isinstance(container, YMap):
+                            image = container.get("image")
+                            if isinstance(image, str):
+                                rule = rules.get(split_image(image)[0])
+                                if rule is not None:
+                                    set_value(container, "image", rule.apply(image), rule.loc)
+                if isinstance(value, YMap | YSeq):
+                    push((value, depth + 1))
+        else:  # a YSeq
+            for item in node:
+                if isinstance(item, YMap | YSeq):
+                    push((item, depth + 1))
 
 
 def set_replicas(resources: ResList, entries: Any) -> None:

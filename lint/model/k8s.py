@@ -368,7 +368,17 @@ class DataEntry:
 
 
 def data_entries(obj: K8sObject) -> list[DataEntry]:
-    """The entries of a ConfigMap (data, binaryData) or Secret (data decoded, stringData)."""
+    """The entries of a ConfigMap (data, binaryData) or Secret (data decoded, stringData).
+
+    Read once per object (a dozen rules ask; objects are never changed once built); each caller
+    gets its own list."""
+    cached = obj.__dict__.get("_data_entries")
+    if cached is None:
+        cached = obj.__dict__["_data_entries"] = tuple(_data_entries(obj))
+    return list(cached)
+
+
+def _data_entries(obj: K8sObject) -> list[DataEntry]:
     entries: list[DataEntry] = []
     plain_keys = ("data",) if obj.kind == "ConfigMap" else ("stringData",)
     for key in plain_keys:
