@@ -254,7 +254,10 @@ class Bench:
         ones = []
         try:
             for index in range(args.repeat):
-                changed.write_text(original.replace("app.threads=4", f"app.threads={5 + index}"))
+                # never-seen content: the cache is keyed by content, and a value written by an
+                # earlier benchmark run in the same workdir would be a cache hit, not a re-lint
+                fresh = f"app.threads={time.time_ns()}"
+                changed.write_text(original.replace("app.threads=4", fresh))
                 measured, _report = self.lint(root, warm_cache, [changed_rel])
                 ones.append(measured.wall)
         finally:
