@@ -253,7 +253,7 @@ class Bench:
         original = changed.read_text()
         ones = []
         try:
-            for index in range(args.repeat):
+            for _ in range(args.repeat):
                 # never-seen content: the cache is keyed by content, and a value written by an
                 # earlier benchmark run in the same workdir would be a cache hit, not a re-lint
                 fresh = f"app.threads={time.time_ns()}"
