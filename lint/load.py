@@ -84,7 +84,6 @@ class Project:
         # for the run cache's manifest: files read from disk, paths only looked at
         self.read_states: dict[str, FileState] = {}
         self.probed: set[str] = set()
-        self.skipped: list[LintError] = []  # no longer filled: oversized files are infos
 
     def abspath(self, rel: str) -> Path:
         return self.root / rel

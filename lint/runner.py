@@ -136,7 +136,8 @@ def _lint_paths(paths: Sequence[Path], options: LintOptions, progress: Progress 
     findings = [f for f in findings if within(f.loc.path, scopes)]
     masker = secret_masker(ws)
     findings = [masker.finding(f) for f in findings]
-    errors = [masker.error(e) for e in [*ws.errors, *project.skipped] if within(e.path, scopes)]
+    # set(): a broken compose file is met by the loader and again by the compose model
+    errors = [masker.error(e) for e in set(ws.errors) if within(e.path, scopes)]
     errors.sort(key=lambda e: (e.path, e.line, e.message))
     in_scope = [f for f in ws.lintable_files() if within(f, scopes)]
     documents = sum(

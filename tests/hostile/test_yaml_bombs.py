@@ -29,11 +29,6 @@ def test_billion_laughs_is_an_error_for_that_file(tmp_path: Path) -> None:
     assert lines["k8s/bomb.yaml"] > 0  # points into the file
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a broken compose file is reported by the loader and again by the compose model; "
-    "lint/runner.py should drop duplicate errors",
-)
 def test_a_broken_compose_file_is_reported_once(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"compose.yaml": billion_laughs()})
     assert len(errors_of(lint_ok(repo), "compose.yaml")) == 1
