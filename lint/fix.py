@@ -20,7 +20,6 @@ and lints again; it stops when a pass changes nothing or after `MAX_PASSES`.
 from __future__ import annotations
 
 import os
-import re
 import stat
 import tempfile
 from collections import defaultdict
@@ -29,15 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from k8slint.lint.findings import Finding, Fix
-from k8slint.lint.locate import Edit, Loc
+from k8slint.lint.locate import Edit, Loc, line_offsets
 from k8slint.lint.runner import LintOptions, LintRun, lint_paths
 
 MAX_PASSES = 4
 """A fix may reveal another finding (or conflict with one taken first); a few passes settle it."""
-
-_LINE_BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
-"""The line breaks YAML counts (PyYAML's marks, hence every `Loc`); str.splitlines also splits
-on form feeds and other separators, which would shift the line numbers."""
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -196,17 +191,6 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
         position = end
     out.append(text[position:])
     return "".join(out)
-
-
-def line_offsets(text: str) -> list[int]:
-    """The offset at which each line starts (index 0 is line 1), breaks counted as YAML does."""
-    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
-
-
-def split_lines(text: str) -> list[str]:
-    """The lines of `text` with their line breaks, split where `line_offsets` splits."""
-    starts = line_offsets(text)
-    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 
 def _offset(text: str, starts: Sequence[int], loc: Loc, *, end: bool) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 from k8slint.lint.cache import FileState, file_state
 from k8slint.lint.config import DEFAULT_MAX_FILE_SIZE
 from k8slint.lint.findings import LintError
+from k8slint.lint.locate import split_lines
 from k8slint.lint.yamlpos import DuplicateKey, ParsedDocument, YamlError, parse_documents
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -36,10 +37,6 @@ class SourceFile:
     duplicates: list[DuplicateKey] = field(default_factory=list)
     error: LintError | None = None
     template: bool = False  # a Helm/Go template that is not YAML: skipped, never an error
-
-    @property
-    def lines(self) -> list[str]:
-        return self.text.splitlines()
 
 
 def decode(data: bytes) -> str | None:
@@ -78,6 +75,7 @@ class Project:
         self.max_file_size = max_file_size
         self._texts: dict[str, str | None] = {}
         self._parsed: dict[str, SourceFile] = {}
+        self._lines: dict[str, list[str]] = {}  # split once: every frame and fingerprint asks
         self._unreadable: dict[str, str] = {}  # a regular file that could not be read: why
         self._real_root = os.path.realpath(root)
         self._inside: dict[str, bool] = {}  # rel -> inside(rel); the tree is read once per run
@@ -92,6 +90,7 @@ class Project:
         """Use `text` for `rel` instead of the file on disk (stdin, an editor's unsaved buffer)."""
         self._texts[rel] = text
         self._parsed.pop(rel, None)
+        self._lines.pop(rel, None)
 
     def read_text(self, rel: str) -> str | None:
         """The text of a file, or None if it is missing, unreadable, binary or too large."""
@@ -129,6 +128,18 @@ class Project:
         if text is None:
             self._unreadable[rel] = NOT_TEXT
         return text
+
+    def line(self, rel: str, number: int) -> str | None:
+        """Line `number` (1-based, as a `Loc` counts) of a file, without its line break."""
+        lines = self._lines.get(rel)
+        if lines is None:
+            text = self.read_text(rel)
+            if text is None:
+                return None
+            lines = self._lines[rel] = [
+                line.rstrip("\r\n\x85\u2028\u2029") for line in split_lines(text)
+            ]
+        return lines[number - 1] if 0 < number <= len(lines) else None
 
     def oversized(self, rel: str) -> int | None:
         """The size of a file on disk that is skipped as larger than `max_file_size`."""

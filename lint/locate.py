@@ -7,10 +7,15 @@ parse tree is read (`lint/load.py`), so rules and reporters never adjust by one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
+
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
+"""The line breaks YAML counts (PyYAML's marks, hence every `Loc`); str.splitlines also splits
+on form feeds and other separators, which would shift the line numbers."""
 
 
 class Loc(NamedTuple):
@@ -47,3 +52,14 @@ class Located(Generic[T]):
 
     def replace(self, text: str) -> Edit:
         return Edit(self.loc, text)
+
+
+def line_offsets(text: str) -> list[int]:
+    """The offset at which each line starts (index 0 is line 1), breaks counted as YAML does."""
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` with their line breaks, split where `line_offsets` splits."""
+    starts = line_offsets(text)
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]

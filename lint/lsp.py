@@ -38,8 +38,7 @@ from pygls.workspace.position_codec import PositionCodec
 from k8slint.lint import __version__
 from k8slint.lint.discover import ROOT_MARKERS, SKIPPED_DIRS, find_root, is_excluded
 from k8slint.lint.findings import ConfigError, Finding, LintError, Severity
-from k8slint.lint.fix import split_lines
-from k8slint.lint.locate import Loc
+from k8slint.lint.locate import Loc, split_lines
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "k8slint"

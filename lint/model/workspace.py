@@ -144,11 +144,7 @@ class Workspace:
         return [f for f in self.files if f.endswith(SOURCE_SUFFIXES)] + self.yaml_files()
 
     def line_text(self, rel: str, line: int) -> str | None:
-        text = self.project.read_text(rel)
-        if text is None:
-            return None
-        lines = text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else None
+        return self.project.line(rel, line)
 
     # -- compose -----------------------------------------------------------------------------
 
