@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,25 +64,10 @@ class _DefaultToCheck(click.Group):
 
 
 def _bundled_kubernetes_versions() -> str:
-    """The schema releases kubernetes-validate bundles (lint/kubernetes.py reads the same),
-    from its directory names only: importing it or jsonschema costs ~150 ms on every start."""
-    import importlib.util
-    import re
+    """The schema releases kubernetes-validate bundles, for --help (directory names only)."""
+    from k8slint.lint.kubernetes import bundled_versions
 
-    try:
-        spec = importlib.util.find_spec("kubernetes_validate")
-        folder = Path(next(iter(spec.submodule_search_locations or ())))  # type: ignore[union-attr]
-        names = os.listdir(folder / "kubernetes-json-schema")
-    except (ImportError, ValueError, AttributeError, StopIteration, OSError):
-        names = []
-    found = sorted(
-        {
-            (int(m[1]), int(m[2]))
-            for n in names
-            if (m := re.fullmatch(r"v(\d+)\.(\d+)\.\d+-local", n))
-        }
-    )
-    versions = [f"{major}.{minor}" for major, minor in found]
+    versions = bundled_versions()
     if not versions:
         return "none, kubernetes-validate is not installed"
     return f"{versions[0]} to {versions[-1]}" if len(versions) > 2 else ", ".join(versions)
@@ -263,7 +248,7 @@ def _fix(paths: list[Path], options: LintOptions, unsafe: bool) -> LintRun:
 def _write_baseline(run: LintRun, path: Path) -> int:
     from k8slint.lint.baseline import dump_baseline
 
-    path.write_text(dump_baseline(run.result.findings, run.workspace.line_text), encoding="utf-8")
+    path.write_text(dump_baseline(run.result.findings, _source_line(run)), encoding="utf-8")
     count = len(run.result.findings)
     click.echo(f"k8slint: recorded {count} finding{'s' * (count != 1)} in {path}", err=True)
     return EXIT_ERROR if run.result.errors else EXIT_CLEAN
@@ -273,7 +258,7 @@ def _apply_baseline(run: LintRun, path: Path) -> None:
     from k8slint.lint.baseline import load_baseline, new_findings
 
     known = load_baseline(path)
-    run.result.findings = new_findings(run.result.findings, known, run.workspace.line_text)
+    run.result.findings = new_findings(run.result.findings, known, _source_line(run))
 
 
 class _AllRules(Sequence["Rule"]):
@@ -295,22 +280,28 @@ class _AllRules(Sequence["Rule"]):
         return iter(self._rules())
 
 
-def _render(fmt: str, run: object, color: bool) -> str:
-    from k8slint.lint.report import ReportContext, render
+def _source_line(run: LintRun) -> Callable[[str, int], str | None]:
+    """A file's line with its secrets masked: what frames show and what fingerprints hash
+    (SARIF and baselines alike, so a baseline matches what code scanning saw)."""
 
     def source_line(rel: str, line: int) -> str | None:
-        text = run.workspace.line_text(rel, line)  # type: ignore[attr-defined]
-        return run.masker.line(text)  # type: ignore[attr-defined]
+        return run.masker.line(run.workspace.line_text(rel, line))
+
+    return source_line
+
+
+def _render(fmt: str, run: LintRun, color: bool) -> str:
+    from k8slint.lint.report import ReportContext, render
 
     ctx = ReportContext(
-        root=run.root,  # type: ignore[attr-defined]
+        root=run.root,
         cwd=Path.cwd(),
         version=__version__,
         rules=_AllRules(),
         color=color,
-        source_line=source_line,
+        source_line=_source_line(run),
     )
-    return render(fmt, run.result, ctx)  # type: ignore[attr-defined]
+    return render(fmt, run.result, ctx)
 
 
 def exit_code(result: LintResult, fail_on: Severity) -> int:

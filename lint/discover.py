@@ -85,7 +85,7 @@ def walk(root: Path, start: str = "", excludes: Iterable[str] = ()) -> Iterator[
             info = os.stat(directory)
         except OSError:
             continue
-        if (info.st_dev, info.st_ino) in seen_dirs:  # symlink loops
+        if (info.st_dev, info.st_ino) in seen_dirs:  # bind-mount loops (symlinks are skipped)
             continue
         seen_dirs.add((info.st_dev, info.st_ino))
         try:

@@ -12,6 +12,7 @@ from typing import Any
 
 from k8slint.lint.findings import Finding, LintError, Severity
 from k8slint.lint.model.workspace import Unit, Workspace
+from k8slint.lint.progress import Progress
 from k8slint.lint.rule import RuleModule
 
 
@@ -23,11 +24,14 @@ class EnabledRule:
 
 
 def run_rules(
-    ws: Workspace, enabled: Sequence[EnabledRule]
+    ws: Workspace, enabled: Sequence[EnabledRule], progress: Progress | None = None
 ) -> tuple[list[Finding], list[LintError]]:
+    """Every enabled rule's findings, sorted; `progress(done, total, "checking")` per rule."""
     findings: list[Finding] = []
     errors: list[LintError] = []
-    for item in enabled:
+    for done, item in enumerate(enabled):
+        if progress is not None:
+            progress(done, len(enabled), "checking")
         rule = item.module.RULE
         try:
             if rule.scope == "workspace" or not ws.units:
@@ -40,6 +44,8 @@ def run_rules(
         if item.severity is not None:
             found = [replace(f, severity=item.severity) for f in found]
         findings.extend(found)
+    if progress is not None:
+        progress(len(enabled), len(enabled), "checking")
     findings.sort(key=lambda f: f.sort_key)
     return findings, errors
 

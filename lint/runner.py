@@ -37,9 +37,8 @@ class LintOptions:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     kubernetes_version: str | None = None
-    buffers: Mapping[Path, str] = field(
-        default_factory=dict
-    )  # file path -> unsaved text (stdin, editor)
+    # file path -> unsaved text (stdin, an editor's buffer), linted instead of the file on disk
+    buffers: Mapping[Path, str] = field(default_factory=dict)
     root: Path | None = None  # the project root; found from the paths when None
     cache: bool = False  # reuse the result of an identical earlier run (lint/cache.py); the CLI's
     # default, off for library callers, whose rules may differ from the code on disk
@@ -131,7 +130,9 @@ def _lint_paths(paths: Sequence[Path], options: LintOptions, progress: Progress 
 
     ws = load_workspace(project, config, files, progress)
     enabled = enabled_rules(config, options.select, options.ignore)
-    findings, rule_errors = _run_rules(ws, enabled, progress)
+    from k8slint.lint.engine import run_rules
+
+    findings, rule_errors = run_rules(ws, enabled, progress)
     findings = apply_suppressions(findings, _suppressions(ws, findings), _aliases())
     findings = [f for f in findings if within(f.loc.path, scopes)]
     masker = secret_masker(ws)
@@ -202,26 +203,6 @@ def _kustomize_builds(project: Project, files: Sequence[str]) -> tuple[Build, ..
     if not directories:
         return ()
     return tuple(build(project, root) for root in find_roots(project, directories))
-
-
-def _run_rules(
-    ws: Workspace, enabled: Sequence[EnabledRule], progress: Progress | None
-) -> tuple[list[Finding], list[LintError]]:
-    """`run_rules`, one rule at a time when progress is reported (the result is the same)."""
-    from k8slint.lint.engine import run_rules
-
-    if progress is None:
-        return run_rules(ws, enabled)
-    findings: list[Finding] = []
-    errors: list[LintError] = []
-    for done, item in enumerate(enabled):
-        progress(done, len(enabled), "checking")
-        found, crashed = run_rules(ws, [item])
-        findings.extend(found)
-        errors.extend(crashed)
-    progress(len(enabled), len(enabled), "checking")
-    findings.sort(key=lambda f: f.sort_key)
-    return findings, errors
 
 
 def enabled_rules(
