@@ -27,11 +27,12 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from k8slint.lint.atomic import replace_file
 
 FORMAT = 1  # bump when the layout of an entry changes
 KEEP_RUNS = 16  # entries kept under runs/ (the newest); a run key per root and option set
@@ -187,7 +188,7 @@ class RunCache:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-            _atomic_write(self._path(entry.key), data)
+            replace_file(self._path(entry.key), data)
             self._prune()
         except Exception:  # a cache that cannot be written is no cache, never an error
             return
@@ -201,17 +202,6 @@ class RunCache:
                 continue
         for _mtime, path in sorted(entries, reverse=True)[KEEP_RUNS:]:
             _remove(path)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        _remove(Path(temporary))
-        raise
 
 
 def _remove(path: Path) -> None:

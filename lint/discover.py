@@ -75,7 +75,7 @@ def walk(root: Path, start: str = "", excludes: Iterable[str] = ()) -> Iterator[
     excludes = tuple(excludes)
     real_root = os.path.realpath(root)
     base = root / start if start else root
-    if start and not _inside(str(base), real_root):
+    if start and not resolves_inside(base, real_root):
         return
     seen_dirs: set[tuple[int, int]] = set()
     stack = [(base, start)]
@@ -115,6 +115,10 @@ def walk(root: Path, start: str = "", excludes: Iterable[str] = ()) -> Iterator[
         stack.extend(reversed(subdirs))
 
 
-def _inside(path: str, real_root: str) -> bool:
-    resolved = os.path.realpath(path)
-    return resolved == real_root or resolved.startswith(real_root + os.sep)
+def resolves_inside(path: str | Path, real_root: str) -> bool:
+    """Whether `path`, with `..` and symlinks resolved, stays inside `real_root` (a realpath)."""
+    try:
+        resolved = os.path.realpath(path)
+    except (OSError, ValueError):
+        return False
+    return resolved == real_root or resolved.startswith(real_root.rstrip(os.sep) + os.sep)

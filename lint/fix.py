@@ -19,14 +19,13 @@ and lints again; it stops when a pass changes nothing or after `MAX_PASSES`.
 
 from __future__ import annotations
 
-import os
 import stat
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from k8slint.lint.atomic import replace_file
 from k8slint.lint.findings import Finding, Fix
 from k8slint.lint.locate import Edit, Loc, line_offsets
 from k8slint.lint.runner import LintOptions, LintRun, lint_paths
@@ -218,16 +217,5 @@ def _loads(text: str) -> bool:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` by `text` so that a crash leaves the old file or the new, never half."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".k8slint")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
+    """Replace a user's file by `text`, durably and with its permission bits kept."""
+    replace_file(path, text.encode("utf-8"), mode=stat.S_IMODE(path.stat().st_mode), durable=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from k8slint.lint.cache import FileState, file_state
 from k8slint.lint.config import DEFAULT_MAX_FILE_SIZE
+from k8slint.lint.discover import resolves_inside
 from k8slint.lint.findings import LintError
 from k8slint.lint.locate import split_lines
 from k8slint.lint.yamlpos import DuplicateKey, ParsedDocument, YamlError, parse_documents
@@ -185,13 +186,5 @@ class Project:
         """Whether a relative path stays inside the root once `..` and symlinks are resolved."""
         known = self._inside.get(rel)
         if known is None:
-            known = self._inside[rel] = self._resolves_inside(rel)
+            known = self._inside[rel] = resolves_inside(self.abspath(rel), self._real_root)
         return known
-
-    def _resolves_inside(self, rel: str) -> bool:
-        try:
-            resolved = os.path.realpath(self.abspath(rel))
-        except (OSError, ValueError):
-            return False
-        root = self._real_root
-        return resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)
