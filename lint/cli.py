@@ -16,13 +16,13 @@ import click
 
 from k8slint.lint import __version__
 from k8slint.lint.findings import ConfigError, LintResult, Severity
+from k8slint.lint.report import FORMATS, display_path
 
 if TYPE_CHECKING:
     from k8slint.lint.rule import Rule
     from k8slint.lint.runner import LintOptions, LintRun
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -407,10 +407,7 @@ def render_command(directory: Path, origins: bool, output: Path | None) -> int:
         built = build(project, rel)
 
     def shown(path: str) -> str:
-        try:
-            return Path(os.path.relpath(root / path, Path.cwd())).as_posix()
-        except ValueError:  # Windows: root and cwd on different drives
-            return (root / path).as_posix()
+        return display_path(root, Path.cwd(), path)
 
     for note in built.notes:
         click.echo(

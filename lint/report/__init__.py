@@ -22,7 +22,8 @@ FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
 @functools.lru_cache(maxsize=4096)
-def _display_path(root: Path, cwd: Path, rel: str) -> str:
+def display_path(root: Path, cwd: Path, rel: str) -> str:
+    """A root-relative path as the user should see it: relative to cwd, forward slashes."""
     target = root / rel
     try:
         return PurePath(os.path.relpath(target, cwd)).as_posix()
@@ -50,7 +51,7 @@ class ReportContext:
         """A root-relative path as the user should see it: relative to cwd, forward slashes."""
         if not rel:  # a rule crash has no file
             return rel
-        return _display_path(self.root, self.cwd, rel)
+        return display_path(self.root, self.cwd, rel)
 
     def ordered(self, findings: Iterable[Finding]) -> list[Finding]:
         """Findings in report order: displayed path, line, column, rule (message breaks ties)."""
