@@ -820,3 +820,12 @@ def test_deeply_nested_file_does_not_raise(tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": f"services:\n  a:\n    image: a\n    x-deep: {nested}\n"})
     projects, errors = load_compose_projects(Project(tmp_path), ["compose.yaml"])
     assert len(projects) + len(errors) == 1
+
+
+def test_a_service_name_that_is_not_a_string_does_not_crash(tmp_path: Path) -> None:
+    """`services: {1: ...}` (YAML reads the name as a number) used to end the run with
+    KeyError: '1'; compose names services by string, so 1 is the service "1"."""
+    write(tmp_path, {"compose.yaml": "services:\n  1:\n    image: nginx:1.27\n"})
+    projects, errors = load_compose_projects(Project(tmp_path), ["compose.yaml"])
+    assert errors == []
+    assert list(projects[0].services) == ["1"]

@@ -282,7 +282,8 @@ class _Loader:
         root = self.read_root(path)
         if root is None or not _is_compose_root(root):
             return None
-        root = Interpolator(lookup, self.substituted).tree(root)
+        root = Interpolator(lookup, self.substituted).tree(root)  # a copy: ours to adjust
+        _name_services_by_string(root)
         model = _Model(root)
         services = _services_of(root)
         if services is not None:
@@ -588,6 +589,18 @@ def normalize_project_name(raw: str) -> str:
 
 def _is_compose_root(root: YMap) -> bool:
     return isinstance(root.get("services"), YMap) or isinstance(root.get("include"), YSeq)
+
+
+def _name_services_by_string(root: YMap) -> None:
+    """Compose names services by string; YAML reads `1:` as a number. One spelling of each
+    name keeps merging, `extends:` and the model's lookups on the same keys."""
+    services = _services_of(root)
+    if services is None or all(isinstance(name, str) for name in services):
+        return
+    named = YMap(services.loc)
+    for name, body in services.items():
+        named.set_located(str(name), body, services.key_loc(name), services.value_loc(name))
+    root.set_located("services", named, root.key_loc("services"), root.value_loc("services"))
 
 
 def _services_of(root: YMap) -> YMap | None:
