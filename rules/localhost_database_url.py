@@ -228,7 +228,7 @@ def _workload_findings(ws: Workspace) -> Iterator[Finding]:
                     reports.offer("data", subject, name, value.entry.value, value.entry.loc)
             app = ws.app_for(container)
             for read in app.env_reads if app is not None else ():
-                if read.default is not None and not env.sets(read.name, read.language == "python"):
+                if read.default is not None and not env.sets(read.name, read.case_insensitive):
                     reports.offer("default", read.name, read.name, read.default, read.loc)
     for report in found.values():
         yield _finding(ws, report)
@@ -286,7 +286,7 @@ def _value_from(ws: Workspace, owner: K8sObject, value_from: object) -> _FromDat
 
 def _serving_containers(pod: PodSpec) -> list[Container]:
     """Containers that run alongside the app: regular ones and native (restartable) sidecars."""
-    return [c for c in pod.containers if not c.init or c.body.get("restartPolicy") == "Always"]
+    return [c for c in pod.containers if not c.init or c.sidecar]
 
 
 def _pod_serves(pod: PodSpec, container: Container, port: int | None) -> bool:

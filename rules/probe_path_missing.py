@@ -86,7 +86,6 @@ spec:
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -150,16 +149,6 @@ FRAMEWORK_ROUTES: dict[str, tuple[str, ...]] = {
 }
 """Routes a framework serves without the app declaring them (FastAPI's docs, Flask's static)."""
 
-UNDECLARED_SERVING = re.compile(
-    r"""express\.static\s*\(|serve-static|serveStatic\s*\(|koa-static|@fastify/static
-      |ServeStaticModule|createTerminus\s*\(|express-healthcheck|http-proxy-middleware
-      |createProxyMiddleware\s*\(|\.setNotFoundHandler\s*\(|StaticFiles\s*\(|WhiteNoise
-      |http\.FileServer(?:FS)?\s*\(|\.NoRoute\s*\(|healthcheck\.NewHandler\s*\(
-      |\.NotFoundHandler\s*=""",
-    re.VERBOSE,
-)
-"""Code that serves paths no route declares (static files, proxies, health-check libraries)."""
-
 MAX_SHOWN_ROUTES = 3
 
 
@@ -180,7 +169,7 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
         for kind, path in probes:
             if app.serves(path.value) is not None or _framework_serves(app, path.value):
                 continue
-            if _serves_beyond_routes(ws, app):
+            if app.serves_undeclared:  # static files, proxies, health libraries: proves nothing
                 break
             closest = _closest_routes(app, path.value)
             shown = ", ".join(route.path for route in closest) or "none that answer GET"
@@ -201,7 +190,7 @@ def _third_party(container: Container) -> bool:
 
 
 def _framework_serves(app: AppSource, path: str) -> bool:
-    from k8slint.lint.model.appsource import AppSource, Route
+    from k8slint.lint.model.appsource import Route, first_serving
 
     frameworks = {route.framework for route in app.routes}
     extra = [
@@ -209,18 +198,7 @@ def _framework_serves(app: AppSource, path: str) -> bool:
         for framework in sorted(frameworks)
         for default in FRAMEWORK_ROUTES.get(framework, ())
     ]
-    return bool(extra) and AppSource(app.directory, tuple(extra), (), ()).serves(path) is not None
-
-
-def _serves_beyond_routes(ws: Workspace, app: AppSource) -> bool:
-    """Whether the app answers paths that no route declares: static files, proxies, health
-    libraries with their own handlers, catch-all fallbacks. Then a missing route proves nothing.
-    """
-    for rel in app.files:
-        text = ws.project.read_text(rel)
-        if text is not None and UNDECLARED_SERVING.search(text):
-            return True
-    return False
+    return first_serving(extra, path) is not None
 
 
 def _closest_routes(app: AppSource, path: str) -> list[Route]:
@@ -237,5 +215,4 @@ def _closest_routes(app: AppSource, path: str) -> list[Route]:
         similarity = difflib.SequenceMatcher(None, wanted, route_path.rstrip("/")).ratio()
         return (not same_tail, -similarity, route_path)
 
-    ranked = sorted(by_path, key=score)[:MAX_SHOWN_ROUTES]
-    return [by_path[p] for p in sorted(ranked, key=score)]
+    return [by_path[p] for p in sorted(by_path, key=score)[:MAX_SHOWN_ROUTES]]

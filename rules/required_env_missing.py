@@ -21,10 +21,10 @@ that holds the key); an `envFrom` source that the linted files do not define, or
 without keys (it may hold anything); the image's Dockerfile sets it with `ENV`; Kubernetes sets
 it (`HOSTNAME`, `KUBERNETES_SERVICE_HOST`, the `<SERVICE>_SERVICE_HOST` and `_PORT` variables of
 a Service of the unit); the read sits under a branch (`if`, `else`, `case`, `try`/`except`)
-or in a Spring profile file (`application-prod.yml`), so the app may well run without it;
-init containers, which often run another command from the same image. Reads with no fallback
-that the app copes with (`os.environ.get("X")`) are reported as info only with the
-`soft-reads` option.
+or in a Spring profile document (`spring.config.activate.on-profile`), so the app may well run
+without it; init containers, which often run another command from the same image. Reads with
+no fallback that the app copes with (`os.environ.get("X")`) are reported as info only with
+the `soft-reads` option.
 ## Example
 ```yaml
 # file: k8s/api.yaml
@@ -83,13 +83,16 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from k8slint.lint.findings import Finding, Related, Severity
 from k8slint.lint.locate import Loc
-from k8slint.lint.model.appsource import AppSource, EnvRead
 from k8slint.lint.model.k8s import Container, K8sObject, PodSpec, child, data_entries, mapping
-from k8slint.lint.model.workspace import Workspace, related_dirs
+from k8slint.lint.model.workspace import SOURCE_SUFFIXES, Workspace, related_dirs
 from k8slint.lint.rule import Rule
+
+if TYPE_CHECKING:  # the app scanners load only when a container links to a source
+    from k8slint.lint.model.appsource import AppSource, EnvRead
 
 RULE = Rule(id="required-env-missing", severity=Severity.ERROR, doc=__doc__)
 
@@ -123,10 +126,8 @@ SERVICE_LINK = re.compile(
 )
 PYTHON_BRANCH = re.compile(r"^(?:if|elif|else|try|except|finally|match|case)\b")
 BRACE_BRANCH = re.compile(r"^\}?\s*(?:if|else|switch|case|default|try|catch|finally|select)\b")
-SPRING_PROFILE_FILE = re.compile(r"^application-[\w.-]+\.(?:properties|ya?ml)$")
 BLOCK_OPENERS = re.compile(r"^(?:class|interface|struct|type)\b")
 FUNCTION = re.compile(r"^(?:export\s+)?(?:async\s+)?(?:def|func|function)\s+(?:\([^)]*\)\s*)?(\w+)")
-SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".go", ".java", ".kt")
 MAX_CALL_DEPTH = 3
 DOCKERFILE = re.compile(r"^(?:Dockerfile(?:\.[\w.-]+)?|[\w.-]+\.[Dd]ockerfile)$")
 DOCKER_ENV = re.compile(r"^\s*ENV\s+(.*)$", re.IGNORECASE)
@@ -156,7 +157,7 @@ def check(ws: Workspace, options: Options) -> Iterator[Finding]:
     reports: dict[Loc, _Report] = {}
     for obj, pod in ws.workloads():
         for container in pod.containers:
-            if container.init and container.body.get("restartPolicy") != "Always":
+            if container.init and not container.sidecar:
                 continue
             app = ws.app_for(container)
             if app is None or not app.env_reads or not _belongs(ws, app, obj):
@@ -171,11 +172,11 @@ def check(ws: Workspace, options: Options) -> Iterator[Finding]:
             for read in app.env_reads:
                 if not (read.required or (options.soft_reads and read.soft)):
                     continue
-                if env.sets(read.name, read.language == "python") or read.name in image_env:
+                if env.sets(read.name, read.case_insensitive) or read.name in image_env:
                     continue
                 if _kubernetes_sets(ws, obj, pod, read.name):
                     continue
-                if _conditional(ws, read):
+                if read.conditional or _conditional(ws, read):
                     continue
                 report = reports.setdefault(read.loc, _Report(read, [], _related(container)))
                 if workload not in report.workloads:
@@ -259,6 +260,10 @@ def _kubernetes_sets(ws: Workspace, owner: K8sObject, pod: PodSpec, name: str) -
 
 def _image_env(ws: Workspace, app: AppSource) -> set[str]:
     """Variables that the Dockerfiles at the top of the app's directory set with ENV."""
+    return ws.memo(f"image env:{app.directory}", lambda: _read_image_env(ws, app))
+
+
+def _read_image_env(ws: Workspace, app: AppSource) -> set[str]:
     names: set[str] = set()
     prefix = f"{app.directory}/" if app.directory else ""
     for rel in ws.files:
@@ -289,8 +294,6 @@ def _dockerfile_env(text: str) -> set[str]:
 def _conditional(ws: Workspace, read: EnvRead) -> bool:
     """Whether the read sits under a branch, so the app may start without the variable."""
     path = read.loc.path
-    if SPRING_PROFILE_FILE.match(posixpath.basename(path)):
-        return True
     if not path.endswith(SOURCE_SUFFIXES):
         return False
     text = ws.project.read_text(path)

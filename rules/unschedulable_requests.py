@@ -178,8 +178,7 @@ def _over_node(obj: K8sObject, pod: PodSpec, resource: _Resource, size: int) -> 
         request = _request(container, resource)
         if request is None:
             continue
-        sidecar = container.init and container.body.get("restartPolicy") == "Always"
-        (init if container.init and not sidecar else running).append(request)
+        (init if container.init and not container.sidecar else running).append(request)
     total = sum(r.amount for r in running)
     largest_init = max(init, key=lambda r: r.amount, default=None)
     if largest_init is not None and largest_init.amount > total:

@@ -777,3 +777,277 @@ def test_corpus_health_routes(directory: str, probe: str, framework: str) -> Non
     assert route is not None
     assert route.framework == framework
     assert route.loc.path.startswith(directory + "/")
+
+
+# --- review mends --------------------------------------------------------------------------------
+
+
+def lint_findings(root: Path, files: dict[str, str], rule: str) -> list[tuple[str, int, str]]:
+    from tests.conftest import lint_repo
+
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    result = lint_repo(root).result
+    return [(f.loc.path, f.loc.line, f.message) for f in result.findings if f.rule == rule]
+
+
+DEPLOYMENT = """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+spec:
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}}}
+    spec:
+      containers:
+        - name: {name}
+          image: {name}:1.0.0
+{extra}
+"""
+
+
+def test_kotlin_string_templates_are_not_spring_placeholders(tmp_path: Path) -> None:
+    app = scan(
+        tmp_path,
+        {
+            "src/main/kotlin/demo/Health.kt": """
+            package demo
+
+            const val API = "/api"
+
+            @RestController
+            class Health(@Value("\\${GREETING:hi}") val greeting: String) {
+                @GetMapping("${API}/health")
+                fun health() = "ok"
+
+                @GetMapping("${'$'}{server.base:/x}/ping")
+                fun ping() = "pong"
+
+                fun log() = println("${API} up, needs \\${TOKEN}")
+            }
+            """,
+        },
+    )
+    assert all(e.name != "API" for e in app.env_reads)
+    assert env(app, "GREETING").default == "hi"
+    assert env(app, "TOKEN").required is True
+    assert app.serves("/api/health") is not None
+    assert all("$" not in r.path and "{" not in r.path for r in app.routes)
+
+
+def test_go_routes_on_a_parameter_keep_an_unknown_prefix(tmp_path: Path) -> None:
+    app = scan(
+        tmp_path,
+        {
+            "main.go": """
+            package main
+
+            func main() {
+            \tr := mux.NewRouter()
+            \tapi := r.PathPrefix("/api").Subrouter()
+            \tregisterRoutes(api)
+            \tr.HandleFunc("/", index)
+            \thttp.ListenAndServe(":8080", r)
+            }
+            """,
+            "routes.go": """
+            package main
+
+            func registerRoutes(r *mux.Router) {
+            \tr.HandleFunc("/health", health).Methods("GET")
+            }
+            """,
+        },
+    )
+    assert app.serves("/api/health") is not None
+    assert app.serves("/api/other") is None
+
+
+def test_go_router_from_another_file_of_the_package(tmp_path: Path) -> None:
+    app = scan(
+        tmp_path,
+        {
+            "server.go": """
+            package main
+
+            var router = mux.NewRouter()
+            var api = router.PathPrefix("/api").Subrouter()
+            """,
+            "health.go": """
+            package main
+
+            func init() {
+            \tapi.HandleFunc("/health", health)
+            }
+            """,
+        },
+    )
+    assert routes(app) == {(None, "/api/health", "gorilla")}
+
+
+def test_go_http_client_calls_are_not_routes(tmp_path: Path) -> None:
+    app = scan(
+        tmp_path,
+        {
+            "main.go": """
+            package main
+
+            func main() {
+            \tresp, _ := http.Get(upstream + "/status")
+            \thttp.Post(upstream+"/events", "application/json", body)
+            \thttp.HandleFunc("/healthz", health)
+            }
+            """,
+        },
+    )
+    assert routes(app) == {(None, "/healthz", "net/http")}
+
+
+def test_spring_profile_documents(tmp_path: Path) -> None:
+    app = scan(
+        tmp_path,
+        {
+            "src/main/resources/application.yml": """
+            server:
+              servlet:
+                context-path: /svc  # the default
+            spring:
+              datasource:
+                password: ${DB_PASSWORD}
+            ---
+            spring:
+              config:
+                activate:
+                  on-profile: prod
+            server:
+              servlet:
+                context-path: /prod
+            sentry:
+              dsn: ${SENTRY_DSN}
+            """,
+            "src/main/java/demo/Health.java": """
+            @RestController
+            public class Health {
+                @GetMapping("/health")
+                public String health() { return "ok"; }
+            }
+            """,
+        },
+    )
+    assert routes(app) == {("GET", "/svc/health", "spring")}
+    assert env(app, "DB_PASSWORD").required is True
+    assert env(app, "DB_PASSWORD").conditional is False
+    assert env(app, "SENTRY_DSN").conditional is True
+
+
+def test_python_env_reads_are_case_sensitive_unless_settings_say_otherwise(
+    tmp_path: Path,
+) -> None:
+    extra = """
+          env:
+            - name: api_key
+              value: k
+            - name: db_url
+              value: postgresql://db/x
+    """
+    found = lint_findings(
+        tmp_path,
+        {
+            "k8s/api.yaml": DEPLOYMENT.format(name="api", extra=extra.strip("\n")),
+            "api/main.py": """
+            import os
+
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                db_url: str
+
+
+            API_KEY = os.environ["API_KEY"]
+            """,
+        },
+        "required-env-missing",
+    )
+    assert [(path, line) for path, line, _ in found] == [("api/main.py", 10)]
+
+
+def test_commented_out_static_serving_does_not_silence_probes(tmp_path: Path) -> None:
+    extra = """
+          livenessProbe:
+            httpGet: {path: /health, port: 3000}
+    """
+    found = lint_findings(
+        tmp_path,
+        {
+            "k8s/web.yaml": DEPLOYMENT.format(name="web", extra=extra.strip("\n")),
+            "web/server.js": """
+            const express = require('express');
+            const app = express();
+            // app.use(express.static('public'));
+            app.get('/healthz', (req, res) => res.send('ok'));
+            app.listen(3000);
+            """,
+        },
+        "probe-path-missing",
+    )
+    assert [(path, line) for path, line, _ in found] == [("k8s/web.yaml", 16)]
+
+
+def test_destructured_rest_is_not_a_read(tmp_path: Path) -> None:
+    app = scan(
+        tmp_path,
+        {"config.js": "const { PORT = '3000', ...rest } = process.env;\nmodule.exports = rest;\n"},
+    )
+    assert {e.name for e in app.env_reads} == {"PORT"}
+
+
+def test_serves_undeclared_reads_code_not_comments(tmp_path: Path) -> None:
+    commented = scan(
+        tmp_path / "a",
+        {
+            "server.js": "// app.use(express.static('public'))\napp.get('/x', h)\n",
+            "main.py": "# app.mount('/static', StaticFiles(directory='s'))\n",
+        },
+    )
+    assert commented.serves_undeclared is False
+    assert scan(tmp_path / "b", {"main.py": "app.mount('/s', StaticFiles(directory='s'))\n"})
+    served = scan(tmp_path / "c", {"main.go": "package main\nvar h = http.FileServer(dir)\n"})
+    assert served.serves_undeclared is True
+
+
+def test_scan_app_reads_the_given_file_list_and_buffers(tmp_path: Path) -> None:
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "main.go").write_text(
+        'package main\nfunc main() { http.HandleFunc("/disk", h) }\n'
+    )
+    project = Project(tmp_path)
+    project.override("api/extra.go", 'package main\nfunc f() { http.HandleFunc("/buffer", h) }\n')
+    app = scan_app(project, "api", files=["api/extra.go", "api/main.go", "other/x.go"])
+    assert routes(app) == {(None, "/disk", "net/http"), (None, "/buffer", "net/http")}
+    assert app.files == ("api/extra.go", "api/main.go")
+
+
+def test_js_setup_function_called_with_a_mounted_router(tmp_path: Path) -> None:
+    app = scan(
+        tmp_path,
+        {
+            "server.js": """
+            const express = require('express');
+            const app = express();
+            const apiRouter = express.Router();
+            function setupRoutes(router) {
+              router.get('/health', (req, res) => res.send('ok'));
+            }
+            setupRoutes(apiRouter);
+            app.use('/api', apiRouter);
+            """,
+        },
+    )
+    assert app.serves("/api/health") is not None

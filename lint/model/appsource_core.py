@@ -9,10 +9,26 @@ roots to produce routes with every prefix applied.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from k8slint.lint.locate import Loc
+
+LANGUAGE_BY_SUFFIX = {
+    ".py": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".ts": "javascript",
+    ".mts": "javascript",
+    ".cts": "javascript",
+    ".go": "go",
+    ".java": "java",
+    ".kt": "java",
+}
+SOURCE_SUFFIXES = tuple(LANGUAGE_BY_SUFFIX)
+"""The suffixes of the application sources the scanners read (and the workspace counts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +39,7 @@ class Route:
     path: str  # full path with every prefix applied; always starts with "/"
     loc: Loc  # the path literal, else the declaration
     framework: str
+    prefix_unknown: bool = False  # mounted under a prefix the scanner could not follow
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +52,8 @@ class EnvRead:
     required: bool  # the application fails without the variable
     soft: bool  # read with no fallback, but the application copes with its absence
     language: str  # "python" | "javascript" | "go" | "java"
+    case_insensitive: bool = False  # pydantic-settings without case_sensitive
+    conditional: bool = False  # read only on some path (a branch, a Spring profile document)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +70,7 @@ class TextIndex:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self._line_starts = [0]
-        self._line_starts.extend(i + 1 for i, char in enumerate(text) if char == "\n")
+        self._line_starts.extend(match.end() for match in re.finditer("\n", text))
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._line_starts, offset) - 1
@@ -79,6 +98,8 @@ class RouteNode:
     `prefix` is the object's own prefix (Blueprint url_prefix, APIRouter prefix, gin Group).
     A `Mount` may replace it (Flask's register_blueprint url_prefix) or add to it (FastAPI's
     include_router prefix, Express app.use).
+    `prefix_unknown` marks an object the scanner met only as a function parameter or a name
+    it could not resolve: when nothing mounts it, its routes may sit under any prefix.
     """
 
     framework: str
@@ -86,6 +107,7 @@ class RouteNode:
     routes: list[LocalRoute] = field(default_factory=list)
     mounts: list[Mount] = field(default_factory=list)
     mounted: bool = False
+    prefix_unknown: bool = False
 
 
 @dataclass(eq=False)
@@ -124,21 +146,23 @@ def expand_routes(nodes: list[RouteNode]) -> Iterator[Route]:
     """Every route with the prefixes of the objects it is mounted under.
 
     Starts from the objects that nothing mounts: the applications, and routers whose mounting
-    the scanner could not follow (they still serve their routes, under their own prefix).
+    the scanner could not follow (they still serve their routes, under their own prefix, and
+    under any prefix when the object is `prefix_unknown`).
     """
     for node in nodes:
         if not node.mounted:
-            yield from _expand(node, node.prefix, frozenset())
+            yield from _expand(node, node.prefix, frozenset(), node.prefix_unknown)
 
 
-def _expand(node: RouteNode, prefix: str, seen: frozenset[int]) -> Iterator[Route]:
+def _expand(
+    node: RouteNode, prefix: str, seen: frozenset[int], prefix_unknown: bool
+) -> Iterator[Route]:
     if id(node) in seen:  # a router mounted into itself, directly or not
         return
     seen = seen | {id(node)}
     for local in node.routes:
-        yield Route(
-            local.method, absolute(join_path(prefix, local.path)), local.loc, node.framework
-        )
+        path = absolute(join_path(prefix, local.path))
+        yield Route(local.method, path, local.loc, node.framework, prefix_unknown)
     for child_mount in node.mounts:
         child_prefix = join_path(prefix, child_mount.child_prefix())
-        yield from _expand(child_mount.child, child_prefix, seen)
+        yield from _expand(child_mount.child, child_prefix, seen, prefix_unknown)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from k8slint.lint.locate import Loc
 from k8slint.lint.model.appsource_core import Route, absolute
-from k8slint.lint.model.appsource_pymodules import ModuleIndex, PyModule
+from k8slint.lint.model.appsource_pymodules import ModuleIndex, PyModule, callee
 
 PATTERN_FUNCTIONS = {"path": False, "re_path": True, "url": True}  # name -> pattern is a regex
 NAMED_GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
@@ -32,10 +32,11 @@ class Pattern:
 
 
 def scan_django_routes(index: ModuleIndex) -> list[Route]:
-    urlconfs = {m.name: m for m in index.modules if _urlpatterns(m)}
-    if not urlconfs:
+    elements = {m.name: (m, found) for m in index.modules if (found := _urlpatterns(m))}
+    if not elements:
         return []
-    patterns = {name: list(_patterns(index, m, _urlpatterns(m))) for name, m in urlconfs.items()}
+    urlconfs = {name: m for name, (m, _) in elements.items()}
+    patterns = {name: list(_patterns(index, m, found)) for name, (m, found) in elements.items()}
     roots = _roots(index, urlconfs, patterns)
     routes: list[Route] = []
     for root in roots:
@@ -72,8 +73,7 @@ def _patterns(index: ModuleIndex, module: PyModule, elements: list[ast.expr]) ->
     for element in elements:
         if not isinstance(element, ast.Call) or not element.args:
             continue
-        func = element.func
-        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        name = callee(element)
         if name not in PATTERN_FUNCTIONS:
             continue
         text = index.string(module, element.args[0])
@@ -95,7 +95,7 @@ def _regex_as_path(regex: str) -> str:
 def _include(
     index: ModuleIndex, module: PyModule, node: ast.expr | None
 ) -> list[Pattern] | PyModule | None:
-    if not (isinstance(node, ast.Call) and _callee(node) == "include" and node.args):
+    if not (isinstance(node, ast.Call) and callee(node) == "include" and node.args):
         return None
     target = node.args[0]
     if isinstance(target, ast.Tuple) and target.elts:  # include((patterns, "app_name"))
@@ -108,11 +108,6 @@ def _include(
     if isinstance(target, ast.Name):
         return index.module_of(module, target.id)
     return None
-
-
-def _callee(call: ast.Call) -> str:
-    func = call.func
-    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
 
 
 def _roots(

@@ -7,6 +7,10 @@ with `Group("/p")`, chi `Get`... with `Route("/p", func(r chi.Router) {...})`, `
 and `Group(func(r chi.Router) {...})`. A path built as `base + "/x"` keeps its literal parts and
 the names the package assigns a string literal at the start of a line (`const apiBase = "/api"`,
 `baseUrl = ""` in a var block); other parts are dropped.
+Route objects are the package directory's: a router created in one file serves the routes
+another file adds to it. A router that is a function's parameter (`func register(r
+*mux.Router)`) or a name the package never creates may be mounted anywhere: its routes match
+under any prefix (`prefix_unknown`). `http.Get`/`http.Post` are the client, not routes.
 Env: `os.Getenv("X")`/`os.LookupEnv("X")` is soft, unless the variable it is stored in is then
 checked empty and either given a literal (a default) or followed by log.Fatal/panic/os.Exit
 (required). Helper functions are recognised by shape: one that reads its string parameter with
@@ -27,11 +31,16 @@ from k8slint.lint.model.appsource_core import (
     LocalRoute,
     Route,
     RouteNode,
-    SourceText,
     expand_routes,
     mount,
 )
-from k8slint.lint.model.appsource_jstext import GO_STRING, CodeFile, matching_close, split_arguments
+from k8slint.lint.model.appsource_jstext import (
+    GO_STRING,
+    CodeFile,
+    matching_close,
+    split_arguments,
+    unquote,
+)
 
 RECEIVER = r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)"
 HTTP_VERBS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE")
@@ -76,32 +85,58 @@ class Scope:
     node: RouteNode
 
 
-class GoFile:
-    """One Go file: its route objects by receiver name and the scopes that rebind a name."""
+@dataclass(frozen=True, slots=True)
+class Function:
+    """A top-level function or method: its body's span and its parameter names."""
 
-    def __init__(self, source: CodeFile, constants: dict[str, str]) -> None:
+    start: int
+    end: int
+    parameters: tuple[str, ...]
+
+
+class GoFile:
+    """One Go file: the scopes that rebind a name; route objects are the package's (`nodes`)."""
+
+    def __init__(
+        self, source: CodeFile, constants: dict[str, str], nodes: dict[str, RouteNode]
+    ) -> None:
         self.source = source
         self.constants = constants
         code = source.code
         self.framework = next(
             (name for marker, name in IMPORT_FRAMEWORKS if marker in code), "net/http"
         )
-        self.nodes: dict[str, RouteNode] = {}
+        self.nodes = nodes  # shared by the files of one package directory
         self.scopes: list[Scope] = []
+        self.parameter_nodes: dict[tuple[int, str], RouteNode] = {}
+        self.functions = [
+            Function(
+                match.end() - 1,
+                matching_close(code, match.end() - 1),
+                tuple(_parameters(match.group(2))),
+            )
+            for match in FUNC.finditer(code)
+        ]
 
     def all_nodes(self) -> list[RouteNode]:
-        return [*self.nodes.values(), *(s.node for s in self.scopes)]
+        return [*(s.node for s in self.scopes), *self.parameter_nodes.values()]
 
-    def collect(self) -> None:
+    def collect_objects(self) -> None:
         code = self.source.code
         for match in ASSIGNMENT.finditer(code):
             framework = next((f for rx, f in CONSTRUCTORS if rx.match(code, match.end())), None)
             if framework is not None:
                 self.nodes[match.group(1)] = RouteNode(framework)
+
+    def collect_scopes(self) -> None:
+        code = self.source.code
         for match in CHI_SCOPE.finditer(code):
             self._chi_scope(match)
         for match in GROUP.finditer(code):
             self._group(match)
+
+    def collect_routes(self) -> None:
+        code = self.source.code
         for match in CHI_MOUNT.finditer(code):
             self._chi_mount(match)
         for match in ROUTE_CALL.finditer(code):
@@ -110,22 +145,35 @@ class GoFile:
             self._prefix_handler(match)
 
     def receiver(self, name: str, at: int) -> RouteNode:
+        """The route object `name` stands for at offset `at`.
+
+        A function's parameter (`func registerRoutes(r *mux.Router)`) and a name the package
+        never creates are objects mounted who knows where: their routes may sit under any
+        prefix.
+        """
         scopes = [s for s in self.scopes if s.name == name and s.start <= at < s.end]
         if scopes:
             return min(scopes, key=lambda s: s.end - s.start).node
+        function = next((f for f in self.functions if f.start <= at < f.end), None)
+        if function is not None and name in function.parameters:
+            key = (function.start, name)
+            if key not in self.parameter_nodes:
+                self.parameter_nodes[key] = RouteNode(self.framework, prefix_unknown=True)
+            return self.parameter_nodes[key]
         if name == "http":  # the DefaultServeMux
             name = "http.DefaultServeMux"
         node = self.nodes.get(name)
         if node is None:
+            known = name.startswith("http.")
             node = self.nodes[name] = RouteNode(
-                "net/http" if name.startswith("http.") else self.framework
+                "net/http" if known else self.framework, prefix_unknown=not known
             )
         return node
 
     def path(self, expression: str) -> str | None:
         """`"/x"`, `base + "/x"`, `apiPrefix` (a constant); unknown identifiers are dropped."""
         parts = [p.strip() for p in expression.split("+")]
-        values = [_go_string(p) if p[:1] in '"`' else self.constants.get(p, "") for p in parts if p]
+        values = [unquote(p) if p[:1] in '"`' else self.constants.get(p, "") for p in parts if p]
         if not any(p[:1] in '"`' or p in self.constants for p in parts):
             return None
         return "".join(values)
@@ -135,7 +183,7 @@ class GoFile:
         parent = self.receiver(match.group(1), match.start())
         body_open = match.end() - 1
         child = RouteNode(parent.framework)
-        prefix = _go_string(match.group(3)) if match.group(3) else None
+        prefix = unquote(match.group(3)) if match.group(3) else None
         mount(parent, child, prefix)
         self.scopes.append(Scope(body_open, matching_close(code, body_open), match.group(4), child))
 
@@ -166,6 +214,8 @@ class GoFile:
     def _route(self, match: re.Match[str]) -> None:
         code = self.source.code
         verb = match.group(2)
+        if match.group(1) == "http" and verb not in ("Handle", "HandleFunc"):
+            return  # http.Get/http.Post are the HTTP client
         open_at = match.end() - 1
         close = matching_close(code, open_at)
         arguments = split_arguments(code, open_at + 1, close)
@@ -213,27 +263,29 @@ def _verb_methods(verb: str, code: str, close: int) -> tuple[str | None, ...]:
 
 def _method_name(expression: str) -> str | None:
     if expression[:1] in '"`':
-        return _go_string(expression).upper()
+        return unquote(expression).upper()
     if expression.startswith("http.Method"):
         return expression.removeprefix("http.Method").upper()
     return None
 
 
-def _go_string(literal: str) -> str:
-    body = literal[1:-1]
-    return body if literal.startswith("`") else re.sub(r"\\(.)", r"\1", body)
-
-
-def scan_go(sources: list[SourceText]) -> tuple[list[Route], list[EnvRead]]:
-    files = [CodeFile(s.path, s.text, regex_literals=False) for s in sources]
+def scan_go(files: list[CodeFile]) -> tuple[list[Route], list[EnvRead]]:
     constants = _package_constants(files)
-    routes: list[Route] = []
+    packages: dict[str, list[CodeFile]] = {}
     for source in files:
-        go_file = GoFile(source, constants.get(_directory(source.path), {}))
-        go_file.collect()
-        routes.extend(expand_routes(go_file.all_nodes()))
+        packages.setdefault(_directory(source.path), []).append(source)
+    routes: list[Route] = []
+    for directory, sources in packages.items():
+        nodes: dict[str, RouteNode] = {}  # the package's route objects, by name
+        go_files = [GoFile(s, constants.get(directory, {}), nodes) for s in sources]
+        for step in (GoFile.collect_objects, GoFile.collect_scopes, GoFile.collect_routes):
+            for go_file in go_files:
+                step(go_file)
+        package_nodes = [*nodes.values(), *(n for f in go_files for n in f.all_nodes())]
+        routes.extend(expand_routes(package_nodes))
     helpers = _env_helpers(files)
-    env_reads = [read for source in files for read in _env_reads(source, helpers)]
+    calls = re.compile(rf"(?<!\w)({'|'.join(map(re.escape, helpers))})\s*\(") if helpers else None
+    env_reads = [read for source in files for read in _env_reads(source, helpers, calls)]
     return routes, env_reads
 
 
@@ -247,7 +299,7 @@ def _package_constants(files: list[CodeFile]) -> dict[str, dict[str, str]]:
     for source in files:
         found = constants.setdefault(_directory(source.path), {})
         for match in CONSTANT.finditer(source.code):
-            found.setdefault(match.group(1), _go_string(match.group(2)))
+            found.setdefault(match.group(1), unquote(match.group(2)))
     return constants
 
 
@@ -300,14 +352,16 @@ def _helper_shape(parameters: list[str], body: str) -> EnvHelper | None:
     return None
 
 
-def _env_reads(source: CodeFile, helpers: dict[str, EnvHelper]) -> Iterator[EnvRead]:
+def _env_reads(
+    source: CodeFile, helpers: dict[str, EnvHelper], calls: re.Pattern[str] | None
+) -> Iterator[EnvRead]:
     code = source.code
     for match in GETENV.finditer(code):
         yield _direct_read(source, match)
-    if helpers:
-        calls = re.compile(rf"(?<!\w)({'|'.join(map(re.escape, helpers))})\s*\(")
+    if calls is not None:
         for match in calls.finditer(code):
-            if code[: match.start()].rstrip().endswith("func"):  # the helper's own declaration
+            before = code[max(0, match.start() - 64) : match.start()]
+            if before.rstrip().endswith("func"):  # the helper's own declaration
                 continue
             read = _helper_read(source, match, helpers[match.group(1)])
             if read is not None:
@@ -316,7 +370,7 @@ def _env_reads(source: CodeFile, helpers: dict[str, EnvHelper]) -> Iterator[EnvR
 
 def _direct_read(source: CodeFile, match: re.Match[str]) -> EnvRead:
     code = source.code
-    name = _go_string(match.group(2))
+    name = unquote(match.group(2))
     call_loc = source.index.loc(match.start(), match.end())
     line_start = code.rfind("\n", 0, match.start()) + 1
     stored = STORED.search(code, line_start, match.start())  # `v := ` or `if v := ` before it
@@ -344,7 +398,7 @@ def _checked(
         if default is not None:
             start = body_open + default.start(1)
             loc = source.index.loc(start, start + len(default.group(1)))
-            return EnvRead(name, _go_string(default.group(1)), loc, False, False, "go")
+            return EnvRead(name, unquote(default.group(1)), loc, False, False, "go")
         if re.search(FAILS, body):
             return EnvRead(name, None, call_loc, True, False, "go")
     return EnvRead(name, None, call_loc, False, True, "go")
@@ -353,23 +407,23 @@ def _checked(
 def _helper_read(source: CodeFile, match: re.Match[str], helper: EnvHelper) -> EnvRead | None:
     code = source.code
     open_at = match.end() - 1
-    arguments = split_arguments(code, open_at + 1, matching_close(code, open_at))
+    close = matching_close(code, open_at)
+    arguments = split_arguments(code, open_at + 1, close)
     if len(arguments) <= helper.key_index:
         return None
     key_start, key_end = arguments[helper.key_index]
     key = code[key_start:key_end]
     if not re.fullmatch(GO_STRING, key):
         return None
-    call_loc = source.index.loc(match.start(), matching_close(code, open_at) + 1)
+    name = unquote(key)
+    call_loc = source.index.loc(match.start(), close + 1)
     if helper.required:  # extra arguments are fallback names: any of them will do
         required = len(arguments) == helper.key_index + 1
-        return EnvRead(_go_string(key), None, call_loc, required, False, "go")
+        return EnvRead(name, None, call_loc, required, False, "go")
     if helper.default_index is None or len(arguments) <= helper.default_index:
-        return EnvRead(_go_string(key), None, call_loc, False, True, "go")
+        return EnvRead(name, None, call_loc, False, True, "go")
     start, end = arguments[helper.default_index]
     literal = code[start:end]
     if re.fullmatch(GO_STRING, literal):
-        return EnvRead(
-            _go_string(key), _go_string(literal), source.index.loc(start, end), False, False, "go"
-        )
-    return EnvRead(_go_string(key), None, call_loc, False, False, "go")
+        return EnvRead(name, unquote(literal), source.index.loc(start, end), False, False, "go")
+    return EnvRead(name, None, call_loc, False, False, "go")

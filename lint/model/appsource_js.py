@@ -24,7 +24,6 @@ from k8slint.lint.model.appsource_core import (
     LocalRoute,
     Route,
     RouteNode,
-    SourceText,
     expand_routes,
     mount,
 )
@@ -106,8 +105,7 @@ class JsModule:
     imports: dict[str, Binding] = field(default_factory=dict)
 
 
-def scan_javascript(sources: list[SourceText]) -> tuple[list[Route], list[EnvRead]]:
-    files = [CodeFile(s.path, s.text) for s in sources]
+def scan_javascript(files: list[CodeFile]) -> tuple[list[Route], list[EnvRead]]:
     linker = JsLinker({f.path: _module(f) for f in files})
     routes = linker.routes()
     routes.extend(scan_nest_routes(files))
@@ -159,7 +157,8 @@ def _collect_plugins(module: JsModule) -> None:
         body_open = code.find("{", match.end() - 1)
         if body_open < 0:
             continue
-        node = RouteNode("fastify" if param == "fastify" else module.framework)
+        # called (`setupRoutes(router)`) rather than mounted, it may serve under any prefix
+        node = RouteNode("fastify" if param == "fastify" else module.framework, prefix_unknown=True)
         module.scopes.append(PluginScope(body_open, matching_close(code, body_open), param, node))
         if match.group(1):
             module.functions[match.group(1)] = node

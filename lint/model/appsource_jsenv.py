@@ -25,8 +25,8 @@ NEGATED_CHECK = re.compile(r"\bif\s*\(\s*!\s*$")
 CHECK_CLOSE = re.compile(r"\s*\)\s*")
 FAILS = re.compile(r"\bthrow\b|process\.exit\s*\(")
 DESTRUCTURING = re.compile(r"\b(?:const|let|var)\s*\{([^}]*)\}\s*=\s*process\.env\b")
-DESTRUCTURED_ENTRY = re.compile(
-    rf"({IDENT})\s*(?::\s*{IDENT}\s*)?(?:=\s*({JS_STRING}|-?\d+(?:\.\d+)?))?\s*(?:,|$)"
+DESTRUCTURED_ENTRY = re.compile(  # `...rest` is no variable: the lookbehind skips it
+    rf"(?<![\w$.])({IDENT})\s*(?::\s*{IDENT}\s*)?(?:=\s*({JS_STRING}|-?\d+(?:\.\d+)?))?\s*(?:,|$)"
 )
 
 
@@ -68,7 +68,7 @@ def _is_required(code: str, match: re.Match[str]) -> bool:
     if not NEGATED_CHECK.search(before):
         return False
     close = CHECK_CLOSE.match(code, match.end())
-    if close is None or not code[match.end() : close.end()].strip().startswith(")"):
+    if close is None:
         return False
     body_start = close.end()
     if code.startswith("{", body_start):

@@ -1,4 +1,4 @@
-"""Lexical helpers for the JavaScript/TypeScript and Go scanners (regex-based, no parser).
+"""Lexical helpers for the JavaScript/TypeScript, Go and Java/Kotlin scanners (regex-based).
 
 Comments are blanked out (same length, newlines kept) so that regexes never match commented
 code and every offset still points into the original text.

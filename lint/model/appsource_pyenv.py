@@ -20,9 +20,10 @@ from k8slint.lint.model.appsource_pymodules import (
     ImportedName,
     ModuleIndex,
     PyModule,
+    callee,
+    keyword,
 )
 
-SETTINGS_BASES = frozenset({"BaseSettings"})
 NOT_FIELDS = frozenset({"model_config", "Config"})
 
 
@@ -70,36 +71,19 @@ class OsNames:
 
 def scan_python_env(index: ModuleIndex) -> list[EnvRead]:
     reads: list[EnvRead] = []
-    settings_classes = _settings_class_names(index)
     for module in index.modules:
         reads.extend(_os_reads(index, module, OsNames.of(module)))
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.ClassDef) and _base_names(node) & settings_classes:
-                reads.extend(_settings_fields(index, module, node))
+        for node in index.settings_class_defs(module):
+            reads.extend(_settings_fields(index, module, node))
     return reads
-
-
-def settings_strings(index: ModuleIndex) -> dict[str, str]:
-    """String defaults of settings fields by field name, to resolve `settings.API_V1_STR`."""
-    settings_classes = _settings_class_names(index)
-    strings: dict[str, str] = {}
-    for module in index.modules:
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.ClassDef) and _base_names(node) & settings_classes:
-                for stmt in node.body:
-                    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                        value = index.string(module, stmt.value)
-                        if value is not None:
-                            strings[stmt.target.id] = value
-    return strings
 
 
 def _os_reads(index: ModuleIndex, module: PyModule, names: OsNames) -> Iterator[EnvRead]:
     defaulted_by_or: dict[int, ast.expr] = {}
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) > 1:
-            defaulted_by_or[id(node.values[0])] = node.values[1]  # os.getenv("X") or "default"
-    for node in ast.walk(module.tree):
+    for bool_op in module.of_type(ast.BoolOp):
+        if isinstance(bool_op.op, ast.Or) and len(bool_op.values) > 1:
+            defaulted_by_or[id(bool_op.values[0])] = bool_op.values[1]  # getenv("X") or "d"
+    for node in module.walked:
         if isinstance(node, ast.Call) and names.is_getter(node.func):
             read = _getter_read(index, module, node, defaulted_by_or.get(id(node)))
             if read is not None:
@@ -121,7 +105,7 @@ def _getter_read(
     if not name:
         return None
     default_node = (
-        call.args[1] if len(call.args) > 1 else _keyword(call, "default") or _keyword(call, "value")
+        call.args[1] if len(call.args) > 1 else keyword(call, "default") or keyword(call, "value")
     )
     if _is_none(default_node):
         default_node = or_default
@@ -146,34 +130,6 @@ def _literal(index: ModuleIndex, module: PyModule, node: ast.expr) -> str | None
     ):
         return str(node.value)
     return index.string(module, node)
-
-
-def _keyword(call: ast.Call, name: str) -> ast.expr | None:
-    return next((kw.value for kw in call.keywords if kw.arg == name), None)
-
-
-def _base_names(node: ast.ClassDef) -> set[str]:
-    names = set()
-    for base in node.bases:
-        if isinstance(base, ast.Name):
-            names.add(base.id)
-        elif isinstance(base, ast.Attribute):
-            names.add(base.attr)
-    return names
-
-
-def _settings_class_names(index: ModuleIndex) -> frozenset[str]:
-    """`BaseSettings` and, by name, every scanned class that derives from it at any depth."""
-    classes = [n for m in index.modules for n in ast.walk(m.tree) if isinstance(n, ast.ClassDef)]
-    known = set(SETTINGS_BASES)
-    grew = True
-    while grew:
-        grew = False
-        for cls in classes:
-            if cls.name not in known and _base_names(cls) & known:
-                known.add(cls.name)
-                grew = True
-    return frozenset(known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,12 +197,12 @@ def _settings_field(
     value = stmt.value
     required = value is None
     default_node: ast.expr | None = value
-    if isinstance(value, ast.Call) and _callee(value) == "Field":
+    if isinstance(value, ast.Call) and callee(value) == "Field":
         alias, choices = _field_alias(index, module, value)
         if alias:
             env_name = alias if config.case_sensitive else alias.upper()
-        default_node = value.args[0] if value.args else _keyword(value, "default")
-        required = (default_node is None and _keyword(value, "default_factory") is None) or (
+        default_node = value.args[0] if value.args else keyword(value, "default")
+        required = (default_node is None and keyword(value, "default_factory") is None) or (
             isinstance(default_node, ast.Constant) and default_node.value is Ellipsis
         )
         required = required and choices <= 1
@@ -254,22 +210,17 @@ def _settings_field(
     loc = module.loc(
         default_node if default is not None and default_node is not None else stmt.target
     )
-    return EnvRead(env_name, default, loc, required, False, "python")
+    return EnvRead(env_name, default, loc, required, False, "python", not config.case_sensitive)
 
 
 def _field_alias(index: ModuleIndex, module: PyModule, call: ast.Call) -> tuple[str | None, int]:
     """The variable a `Field` reads instead of its name, and how many alternatives it accepts."""
-    for keyword in ("validation_alias", "alias", "env"):
-        node = _keyword(call, keyword)
+    for option in ("validation_alias", "alias", "env"):
+        node = keyword(call, option)
         if node is None:
             continue
-        if isinstance(node, ast.Call) and _callee(node) == "AliasChoices":
+        if isinstance(node, ast.Call) and callee(node) == "AliasChoices":
             choices = [index.string(module, arg) for arg in node.args]
             return next((c for c in choices if c), None), len(choices)
         return index.string(module, node), 1
     return None, 1
-
-
-def _callee(call: ast.Call) -> str:
-    func = call.func
-    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from k8slint.lint.locate import Loc
 from k8slint.lint.model.appsource_core import SourceText
@@ -29,6 +31,8 @@ class ImportedName:
 
 
 Binding = ImportedModule | ImportedName
+N = TypeVar("N", bound=ast.AST)
+SETTINGS_BASES = frozenset({"BaseSettings"})
 
 
 @dataclass
@@ -41,6 +45,12 @@ class PyModule:
     lines: list[str]
     imports: dict[str, Binding] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)  # module-level NAME = "text"
+    walked: list[ast.AST] = field(default_factory=list)  # every node, in `ast.walk` order
+    _by_type: dict[type, list[ast.AST]] = field(default_factory=dict)
+
+    def of_type(self, kind: type[N]) -> list[N]:
+        """The module's nodes of exactly type `kind`, in `ast.walk` order."""
+        return self._by_type.get(kind, [])  # type: ignore[return-value]
 
     def loc(self, node: ast.expr | ast.stmt) -> Loc:
         """The node's span; `ast` counts columns in UTF-8 bytes, a `Loc` in characters."""
@@ -79,6 +89,11 @@ def parse_modules(files: Iterable[SourceText], base: str) -> list[PyModule]:
         module = PyModule(
             module_name(source.path, base), source.path, tree, source.text.splitlines()
         )
+        module.walked = list(ast.walk(tree))  # the one walk every Python scanner shares
+        by_type: dict[type, list[ast.AST]] = defaultdict(list)
+        for node in module.walked:
+            by_type[type(node)].append(node)
+        module._by_type = dict(by_type)
         module.imports = dict(_bindings(module))
         module.constants = dict(_constants(tree))
         modules.append(module)
@@ -111,7 +126,7 @@ def _absolute_module(module: PyModule, node: ast.ImportFrom) -> str:
 
 def _bindings(module: PyModule) -> Iterator[tuple[str, Binding]]:
     """Every import in the module, function-local ones too (Flask app factories import late)."""
-    for node in ast.walk(module.tree):
+    for node in module.walked:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -144,13 +159,72 @@ def _is_str(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
+def callee(call: ast.Call) -> str:
+    """The called name: `f` of `f(...)` and of `x.f(...)`."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def keyword(call: ast.Call, name: str | None) -> ast.expr | None:
+    return next((kw.value for kw in call.keywords if kw.arg == name), None) if name else None
+
+
+def base_names(node: ast.ClassDef) -> set[str]:
+    names = set()
+    for base in node.bases:
+        if isinstance(base, ast.Name):
+            names.add(base.id)
+        elif isinstance(base, ast.Attribute):
+            names.add(base.attr)
+    return names
+
+
 class ModuleIndex:
     """All parsed modules of one app, for resolving names across files."""
 
     def __init__(self, modules: list[PyModule]) -> None:
         self.modules = modules
         self._by_name = {module.name: module for module in modules}
+        self.settings_classes = self._settings_class_names()
         self.attribute_strings: dict[str, str] = {}  # settings.API_PREFIX -> its default
+        self.attribute_strings = self._settings_strings()
+
+    def settings_class_defs(self, module: PyModule) -> list[ast.ClassDef]:
+        """The module's pydantic-settings classes (any depth of nesting)."""
+        return [
+            node
+            for node in module.of_type(ast.ClassDef)
+            if base_names(node) & self.settings_classes
+        ]
+
+    def _settings_class_names(self) -> frozenset[str]:
+        """`BaseSettings` and, by name, every scanned class that derives from it at any depth."""
+        classes = [n for m in self.modules for n in m.of_type(ast.ClassDef)]
+        known = set(SETTINGS_BASES)
+        grew = True
+        while grew:
+            grew = False
+            for cls in classes:
+                if cls.name not in known and base_names(cls) & known:
+                    known.add(cls.name)
+                    grew = True
+        return frozenset(known)
+
+    def _settings_strings(self) -> dict[str, str]:
+        """String defaults of settings fields by field name, to resolve `settings.API_V1_STR`."""
+        strings: dict[str, str] = {}
+        for module in self.modules:
+            for node in self.settings_class_defs(module):
+                for stmt in node.body:
+                    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                        value = self.string(module, stmt.value)
+                        if value is not None:
+                            strings[stmt.target.id] = value
+        return strings
 
     def find(self, dotted: str) -> PyModule | None:
         """The module named `dotted`, else the one module whose name ends with it."""

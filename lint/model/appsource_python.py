@@ -17,7 +17,13 @@ import ast
 from collections.abc import Iterator
 
 from k8slint.lint.model.appsource_core import LocalRoute, Route, RouteNode, expand_routes, mount
-from k8slint.lint.model.appsource_pymodules import ImportedName, ModuleIndex, PyModule
+from k8slint.lint.model.appsource_pymodules import (
+    ImportedName,
+    ModuleIndex,
+    PyModule,
+    callee,
+    keyword,
+)
 
 CONSTRUCTORS = {
     "Flask": ("flask", None),
@@ -41,7 +47,7 @@ class PythonRoutes:
         for module in self.index.modules:
             self._create_objects(module)
         for module in self.index.modules:
-            for node in ast.walk(module.tree):
+            for node in module.walked:
                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                     self._decorated_routes(module, node)
                 elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -49,14 +55,14 @@ class PythonRoutes:
         return list(expand_routes(list(self.nodes.values())))
 
     def _create_objects(self, module: PyModule) -> None:
-        for node in ast.walk(module.tree):
-            if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
+        for node in module.of_type(ast.Assign):
+            if not isinstance(node.value, ast.Call):
                 continue
-            constructor = CONSTRUCTORS.get(_callee_name(node.value.func))
+            constructor = CONSTRUCTORS.get(callee(node.value))
             if constructor is None:
                 continue
             framework, prefix_keyword = constructor
-            prefix = self.index.string(module, _keyword(node.value, prefix_keyword)) or ""
+            prefix = self.index.string(module, keyword(node.value, prefix_keyword)) or ""
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     self.nodes[(module.name, target.id)] = RouteNode(framework, prefix)
@@ -144,7 +150,7 @@ class PythonRoutes:
         if parent is None:
             return
         if prefix_node is None:
-            prefix_node = _keyword(call, "url_prefix") or _keyword(call, "prefix")
+            prefix_node = keyword(call, "url_prefix") or keyword(call, "prefix")
         prefix = self.index.string(module, prefix_node)
         replaces = parent.framework == "flask" and child.framework == "flask"
         mount(parent, child, prefix, replaces=replaces)
@@ -152,18 +158,6 @@ class PythonRoutes:
 
 def scan_python_routes(index: ModuleIndex) -> list[Route]:
     return PythonRoutes(index).scan()
-
-
-def _callee_name(func: ast.expr) -> str:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return ""
-
-
-def _keyword(call: ast.Call, name: str | None) -> ast.expr | None:
-    return next((kw.value for kw in call.keywords if kw.arg == name), None) if name else None
 
 
 def _first_arg(call: ast.Call, *keywords: str) -> ast.expr | None:
@@ -174,7 +168,7 @@ def _first_arg(call: ast.Call, *keywords: str) -> ast.expr | None:
 
 def _methods(call: ast.Call) -> tuple[str | None, ...]:
     """`methods=[...]` of a route; Flask and FastAPI both default to GET."""
-    node = _keyword(call, "methods")
+    node = keyword(call, "methods")
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
         names = tuple(_iter_upper_strings(node.elts))
         if names:
