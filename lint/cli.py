@@ -416,7 +416,8 @@ def render_command(directory: Path, origins: bool, output: Path | None) -> int:
         )
     problems = [(e.path, e.line, e.message) for e in built.errors]
     problems += [
-        (m.loc.path, m.loc.line, f"{m.field} entry {m.target!r}: {m.reason}") for m in built.missing
+        (m.loc.path, m.loc.line, f"{m.field} entry {m.target!r}: {m.reason.value}")
+        for m in built.missing
     ]
     for path, line, message in sorted(problems):
         click.echo(f"{shown(path)}:{line}: {message}", err=True)

@@ -101,7 +101,24 @@ class Project:
         self._texts[rel] = text
         return text
 
+    def read_bytes(self, rel: str) -> bytes | None:
+        """The bytes of a file (a generator input may be binary), with `read_text`'s guards:
+        None when missing, not a regular file, outside the root, unreadable or too large."""
+        text = self._texts.get(rel)
+        if text is not None:  # read as text already, or an editor buffer / stdin replaces it
+            return text.encode("utf-8")
+        return self._read_data(rel)
+
     def _read(self, rel: str) -> str | None:
+        data = self._read_data(rel)
+        if data is None:
+            return None
+        text = decode(data)
+        if text is None:
+            self._unreadable[rel] = NOT_TEXT
+        return text
+
+    def _read_data(self, rel: str) -> bytes | None:
         self.probed.add(rel)  # replaced by its content's state once read
         path = self.abspath(rel)
         try:
@@ -125,10 +142,7 @@ class Project:
             return None
         self.read_states[rel] = file_state(info, data)
         self.probed.discard(rel)
-        text = decode(data)
-        if text is None:
-            self._unreadable[rel] = NOT_TEXT
-        return text
+        return data
 
     def line(self, rel: str, number: int) -> str | None:
         """Line `number` (1-based, as a `Loc` counts) of a file, without its line break."""

@@ -137,7 +137,8 @@ def _lint_paths(paths: Sequence[Path], options: LintOptions, progress: Progress 
     findings = [f for f in findings if within(f.loc.path, scopes)]
     masker = secret_masker(ws)
     findings = [masker.finding(f) for f in findings]
-    # set(): a broken compose file is met by the loader and again by the compose model
+    # set(): a broken compose file is met by the loader and again by the compose model, and
+    # overlays that share a base each repeat the base's build errors
     errors = [masker.error(e) for e in set(ws.errors) if within(e.path, scopes)]
     errors.sort(key=lambda e: (e.path, e.line, e.message))
     in_scope = [f for f in ws.lintable_files() if within(f, scopes)]
@@ -168,7 +169,7 @@ def load_workspace(
     the manifests that no build uses form the plain unit.
     """
     from k8slint.lint.model.k8s import K8sObject
-    from k8slint.lint.model.workspace import Unit, k8s_objects, sorted_units
+    from k8slint.lint.model.workspace import Unit, is_k8s_object, k8s_objects, sorted_units
 
     ws = Workspace(project, config, tuple(files))
     objects_by_file: dict[str, list[K8sObject]] = {}
@@ -190,7 +191,8 @@ def load_workspace(
     plain = [obj for rel, objs in objects_by_file.items() if rel not in in_builds for obj in objs]
     units = [Unit("", tuple(plain))]
     units += [
-        Unit(b.root, tuple(K8sObject(body) for body in b.objects), True, b.files) for b in ws.builds
+        Unit(b.root, tuple(K8sObject(o) for o in b.objects if is_k8s_object(o)), True, b.files)
+        for b in ws.builds
     ]
     ws.units = sorted_units(units)
     return ws

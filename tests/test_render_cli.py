@@ -114,7 +114,10 @@ def test_render_notes_what_is_not_rendered_offline(
     )
     assert main(["render", "k8s/base"]) == 0
     out, err = capsys.readouterr()
-    assert err == "k8s/base/kustomization.yaml:3: info: helmCharts not rendered offline\n"
+    assert err == (
+        "k8s/base/kustomization.yaml:3: info: helmCharts not rendered offline;"
+        " the objects it adds are not checked\n"
+    )
     assert "name: web" in out
 
 
@@ -123,3 +126,19 @@ def test_render_refuses_a_directory_without_a_kustomization(
 ) -> None:
     assert main(["render", "k8s"]) == 2
     assert "no kustomization.yaml" in capsys.readouterr().err
+
+
+def test_render_notes_a_remote_patch_and_still_renders(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "k8s/overlays/dev/kustomization.yaml").write_text(
+        DEV_KUSTOMIZATION + "  - path: https://example.com/patches/replicas.yaml\n"
+    )
+    assert main(["render", "k8s/overlays/dev"]) == 0
+    out, err = capsys.readouterr()
+    assert err == (
+        "k8s/overlays/dev/kustomization.yaml:5: info: remote patch"
+        " https://example.com/patches/replicas.yaml not fetched (offline build);"
+        " the patch is not applied\n"
+    )
+    assert "  replicas: 3\n" in out

@@ -13,9 +13,9 @@ plugins (exec, containerized KRM functions) are noted, never fetched or run.
 
 from __future__ import annotations
 
-import gc
 import posixpath
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from k8slint.lint.findings import LintError, Severity
@@ -27,9 +27,16 @@ from k8slint.lint.kustomize.nodes import clone, delete_key, set_value
 from k8slint.lint.kustomize.resource import Res, ResList
 from k8slint.lint.load import Project
 from k8slint.lint.locate import Loc
-from k8slint.lint.yamlpos import YamlError, YMap, YSeq, parse_documents
+from k8slint.lint.yamlpos import ParsedDocument, YamlError, YMap, YSeq, parse_documents
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def is_kustomization(rel: str) -> bool:
+    """Whether a project path names a kustomization file."""
+    return posixpath.basename(rel) in KUSTOMIZATION_NAMES
+
+
 _REMOTE_PREFIXES = (
     "http://",
     "https://",
@@ -60,19 +67,60 @@ _BUILTIN_PLUGINS = frozenset(
 )
 
 
+# kustomization field -> (what one entry is, what is lost when it is not built offline)
+_FIELDS = {
+    "resources": ("resource", "the objects it adds are not checked"),
+    "bases": ("base", "the objects it adds are not checked"),
+    "components": ("component", "the objects and changes it adds are not checked"),
+    "patches": ("patch", "the patch is not applied"),
+    "patchesStrategicMerge": ("patch", "the patch is not applied"),
+    "patchesJson6902": ("patch", "the patch is not applied"),
+    "configMapGenerator": ("configMapGenerator input", "the ConfigMap is built without it"),
+    "secretGenerator": ("secretGenerator input", "the Secret is built without it"),
+    "configurations": ("configuration", "its field specs are not used"),
+    "generators": ("generator", "the objects it adds are not checked"),
+    "transformers": ("transformer", "the changes it makes are not checked"),
+    "replacements": ("replacements file", "its replacements are not applied"),
+    "crds": ("CRD file", "its OpenAPI name references are not read"),
+}
+
+
+class NoteKind(Enum):
+    NOT_RENDERED = "not rendered"  # part of the kustomization is not built offline
+    OUTSIDE_DIR = "outside the directory"  # a file kustomize's load restrictor refuses
+    NO_EFFECT = "no effect"  # a patch whose target selects nothing: kustomize's no-op
+
+
 @dataclass(frozen=True)
 class Note:
     loc: Loc
-    message: str
-    severity: Severity
+    message: str  # complete, as reported
+    kind: NoteKind
+    entry: str = ""  # OUTSIDE_DIR: the entry as written
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.WARNING if self.kind is NoteKind.OUTSIDE_DIR else Severity.INFO
+
+
+class Reason(Enum):
+    MISSING = "no such file"
+    NOT_A_KUSTOMIZATION = "directory has no kustomization file"
+    NOT_A_FILE = "a directory, not a file"
+    NOT_A_DIRECTORY = "a file, not a directory"
+    OVERSIZED = "larger than the maximum file size"
+    UNREADABLE = "not a readable regular file"
 
 
 @dataclass(frozen=True)
 class MissingRef:
+    """A kustomization entry whose file or directory is not there (or cannot be read)."""
+
     loc: Loc
-    field: str
-    target: str
-    reason: str
+    field: str  # the kustomization field: resources, patches, configMapGenerator...
+    target: str  # the entry as written
+    path: str  # where it points, relative to the project root
+    reason: Reason
 
 
 @dataclass(frozen=True)
@@ -86,6 +134,8 @@ class Build:
 
 
 def is_remote(entry: str) -> bool:
+    if any(ch.isspace() for ch in entry):  # an inline patch, never a URL
+        return False
     return entry.startswith(_REMOTE_PREFIXES) or "?ref=" in entry or "://" in entry
 
 
@@ -124,7 +174,6 @@ class _Scope:
 
 @dataclass
 class _State:
-    project: Project
     files: set[str] = field(default_factory=set)
     notes: list[Note] = field(default_factory=list)
     missing: list[MissingRef] = field(default_factory=list)
@@ -138,13 +187,17 @@ class _State:
     def error(self, loc: Loc, message: str) -> None:
         self.errors.append(LintError(loc.path, loc.line, message))
 
-    def note(self, loc: Loc, message: str, severity: Severity = Severity.INFO) -> None:
-        self.notes.append(Note(loc, message, severity))
+    def note(self, loc: Loc, message: str, kind: NoteKind = NoteKind.NOT_RENDERED) -> None:
+        self.notes.append(Note(loc, message, kind))
 
     def unmatched(self, loc: Loc, message: str) -> None:
         """A patch without a target: an error, unless the target may be in what was not built."""
         if self.incomplete:
-            self.note(loc, f"{message} (it may come from a remote resource or chart not built)")
+            self.note(
+                loc,
+                f"{message} (it may come from a remote resource or chart not built);"
+                " the patch is not checked",
+            )
         else:
             self.error(loc, message)
 
@@ -152,7 +205,7 @@ class _State:
 class _Builder:
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.state = _State(project)
+        self.state = _State()
 
     def _selects_nothing(self, target: YMap) -> None:
         """kustomize applies a patch whose target selects nothing as a no-op, so it is a note:
@@ -167,6 +220,7 @@ class _Builder:
         self.state.note(
             target.loc,
             f"patch target {_describe(target)} matches no resource; the patch changes nothing",
+            NoteKind.NO_EFFECT,
         )
 
     # -- entry points ------------------------------------------------------------------------
@@ -222,9 +276,22 @@ class _Builder:
         self.state.error(scope.kust.value_loc(key), f"{key} must be a list")
         return []
 
-    def _path(self, scope: _Scope, entry: str, loc: Loc, what: str) -> str | None:
-        """The project path of `entry`, or None (with an error) when it leaves the root."""
+    # -- finding the files a kustomization lists ---------------------------------------------
+
+    def _find(
+        self, scope: _Scope, field_name: str, entry: str, loc: Loc, want: str = "file"
+    ) -> str | None:
+        """The project path of `entry` when it is there: a file (want="file"), a directory
+        holding a kustomization (want="dir") or either (want="any"). Otherwise None, after
+        recording why: a note for a remote entry, an error when it leaves the repository root,
+        a MissingRef when it is not there. A file outside the kustomization directory is also
+        noted (the load restrictor)."""
         path = join(scope.directory, entry)
+        what, lost = _FIELDS.get(field_name, (field_name, "it is not checked"))
+        if is_remote(entry) and not self.project.exists(path):
+            self.state.incomplete = True
+            self.state.note(loc, f"remote {what} {entry} not fetched (offline build); {lost}")
+            return None
         if (
             path == ".."
             or path.startswith("../")
@@ -237,45 +304,60 @@ class _Builder:
                 "(kustomize's load restrictor allows only files under the kustomization root)",
             )
             return None
-        return path
+        if self.project.is_dir(path):
+            if want == "file":
+                reason = Reason.NOT_A_FILE
+            elif kustomization_file(self.project, path) is None:
+                reason = Reason.NOT_A_KUSTOMIZATION
+            else:
+                return path
+        elif not self.project.exists(path):
+            reason = Reason.MISSING
+        elif want == "dir":
+            reason = Reason.NOT_A_DIRECTORY
+        else:
+            if not _within(path, scope.directory):
+                self.state.notes.append(
+                    Note(
+                        loc,
+                        f"{entry!r} is outside the kustomization directory "
+                        f"{scope.directory or '.'}; `kustomize build` refuses it unless run with "
+                        "--load-restrictor LoadRestrictionsNone",
+                        NoteKind.OUTSIDE_DIR,
+                        entry,
+                    )
+                )
+            return path
+        self.state.missing.append(MissingRef(loc, field_name, entry, path, reason))
+        return None
 
-    def _read_file(self, scope: _Scope, entry: str, loc: Loc, what: str) -> str | None:
-        """Text of a file listed in a kustomization, noting missing files and load restrictions."""
-        path = self._path(scope, entry, loc, what)
-        if path is None:
-            return None
-        text = self.project.read_text(path)
-        if text is None:
-            self.state.missing.append(MissingRef(loc, what, entry, "no such file"))
-            return None
-        self.state.files.add(path)
-        self._restricted(scope, path, entry, loc)
-        return text
+    def _unread(self, field_name: str, entry: str, loc: Loc, path: str) -> None:
+        """A file that is there but was not read: too large, or not a regular file."""
+        oversized = self.project.oversized(path) is not None
+        reason = Reason.OVERSIZED if oversized else Reason.UNREADABLE
+        self.state.missing.append(MissingRef(loc, field_name, entry, path, reason))
 
-    def _restricted(self, scope: _Scope, path: str, entry: str, loc: Loc) -> None:
-        if not _within(path, scope.directory):
-            self.state.note(
-                loc,
-                f"{entry!r} is outside the kustomization directory {scope.directory or '.'}; "
-                "`kustomize build` refuses it unless run with "
-                "--load-restrictor LoadRestrictionsNone",
-                Severity.WARNING,
-            )
-
-    def _documents(self, path: str, loc: Loc) -> list[YMap]:
+    def _parse(
+        self, field_name: str, entry: str, loc: Loc, path: str
+    ) -> list[ParsedDocument] | None:
+        """The documents of a found file, or None (its problem recorded)."""
         source = self.project.parse(path)
         if source is None:
-            self.state.missing.append(MissingRef(loc, "resources", path, "cannot read the file"))
-            return []
+            self._unread(field_name, entry, loc, path)
+            return None
         self.state.files.add(path)
         if source.error is not None:
             self.state.errors.append(source.error)
-            return []
+            return None
         if source.template:
-            self.state.note(loc, f"{path} is a template, not YAML; skipped")
-            return []
+            self.state.note(loc, f"{path} is a template, not YAML; skipped, so it is not checked")
+            return None
+        return source.documents
+
+    def _documents(self, field_name: str, entry: str, loc: Loc, path: str) -> list[YMap]:
+        """The objects of a found file; `kind: *List` documents give their items."""
         out: list[YMap] = []
-        for doc in source.documents:
+        for doc in self._parse(field_name, entry, loc, path) or ():
             root = doc.root
             if not isinstance(root, YMap):
                 if root is not None:
@@ -292,6 +374,13 @@ class _Builder:
                 out.append(root)
         return out
 
+    def _build_sub(self, path: str, stack: tuple[str, ...], loc: Loc) -> list[Res]:
+        """The resources of a kustomization directory listed by the one being built."""
+        if path in stack:
+            self.state.error(loc, f"kustomization cycle: {' -> '.join((*stack, path))}")
+            return []
+        return self.build_dir(path, stack, loc).items
+
     # -- one kustomization -------------------------------------------------------------------
 
     def _run(self, scope: _Scope, stack: tuple[str, ...], resources: ResList) -> None:
@@ -304,22 +393,33 @@ class _Builder:
         for key in ("helmCharts", "helmChartInflationGenerator", "helmGlobals"):
             if kust.get(key):
                 self.state.incomplete = True
-                self.state.note(kust.key_loc(key), f"{key} not rendered offline")
+                self.state.note(
+                    kust.key_loc(key),
+                    f"{key} not rendered offline; the objects it adds are not checked",
+                )
         self._generators(scope, resources)
         for entry, loc in self._entries(scope, "generators"):
-            self._plugin(scope, entry, loc, resources, "generators")
+            self._plugin(scope, entry, loc, stack, resources, "generators")
         for entry, loc in self._entries(scope, "components"):
             self._component(scope, entry, loc, stack, resources)
         self._transform(scope, resources)
         for entry, loc in self._entries(scope, "transformers"):
-            self._plugin(scope, entry, loc, resources, "transformers")
+            self._plugin(scope, entry, loc, stack, resources, "transformers")
         for _entry, loc in self._entries(scope, "validators"):
-            self.state.note(loc, "validators are not run offline")
+            self.state.note(loc, "validators are not run offline; the build is not validated")
         variables = kust.get("vars")
         if isinstance(variables, YSeq):
             self.state.variables.extend(v for v in variables if isinstance(v, YMap))
-        if kust.get("crds"):
-            self.state.note(kust.key_loc("crds"), "crds: OpenAPI name references are not read")
+        crds = self._entries(scope, "crds")
+        for entry, loc in crds:
+            if isinstance(entry, str):
+                self._find(scope, "crds", entry, loc)  # their content is not used offline
+        if crds:
+            self.state.note(
+                kust.key_loc("crds"),
+                "crds: OpenAPI name references are not read; names in custom resources that "
+                "those schemas declare as references are not rewritten",
+            )
 
     def _resource(
         self,
@@ -334,30 +434,13 @@ class _Builder:
         if not isinstance(entry, str) or not entry:
             self.state.error(loc, f"{key} entries must be paths")
             return
-        if is_remote(entry) and not self.project.exists(join(scope.directory, entry)):
-            self.state.incomplete = True
-            self.state.note(loc, f"remote resource {entry} not fetched (offline build)")
-            return
-        path = self._path(scope, entry, loc, key[:-1])
+        path = self._find(scope, key, entry, loc, want="any")
         if path is None:
             return
         if self.project.is_dir(path):
-            if kustomization_file(self.project, path) is None:
-                self.state.missing.append(
-                    MissingRef(loc, key, entry, "directory has no kustomization file")
-                )
-                return
-            if path in stack:
-                chain = " -> ".join((*stack, path))
-                self.state.error(loc, f"kustomization cycle: {chain}")
-                return
-            added = self.build_dir(path, stack, loc).items
-        elif self.project.exists(path):
-            self._restricted(scope, path, entry, loc)
-            added = [Res(clone(doc)) for doc in self._documents(path, loc)]
+            added = self._build_sub(path, stack, loc)
         else:
-            self.state.missing.append(MissingRef(loc, key, entry, "no such file or directory"))
-            return
+            added = [Res(clone(doc)) for doc in self._documents(key, entry, loc, path)]
         fresh = []
         for res in added:
             ident = _res_id(res)
@@ -377,20 +460,8 @@ class _Builder:
     ) -> None:
         if not isinstance(entry, str):
             return
-        if is_remote(entry) and not self.project.exists(join(scope.directory, entry)):
-            self.state.incomplete = True
-            self.state.note(loc, f"remote component {entry} not fetched (offline build)")
-            return
-        path = self._path(scope, entry, loc, "component")
+        path = self._find(scope, "components", entry, loc, want="dir")
         if path is None:
-            return
-        if not self.project.is_dir(path) or kustomization_file(self.project, path) is None:
-            reason = (
-                "directory has no kustomization file"
-                if self.project.is_dir(path)
-                else "no such directory"
-            )
-            self.state.missing.append(MissingRef(loc, "components", entry, reason))
             return
         if path in stack:
             self.state.error(loc, f"kustomization cycle: {' -> '.join((*stack, path))}")
@@ -406,13 +477,10 @@ class _Builder:
         for entry, loc in self._entries(scope, "configurations"):
             if not isinstance(entry, str):
                 continue
-            path = self._path(scope, entry, loc, "configuration")
+            path = self._find(scope, "configurations", entry, loc)
             if path is None:
                 continue
-            if not self.project.exists(path):
-                self.state.missing.append(MissingRef(loc, "configurations", entry, "no such file"))
-                continue
-            for doc in self._documents(path, loc):
+            for doc in self._documents("configurations", entry, loc, path):
                 self.state.extra_namerefs.extend(namerefs.parse_table(doc.get("nameReference")))
                 self.state.extra_labels.extend(fieldspec.parse_specs(doc.get("commonLabels")))
                 self.state.extra_annotations.extend(
@@ -428,34 +496,30 @@ class _Builder:
                 if not isinstance(spec, YMap):
                     self.state.error(loc, f"{key} entries must be mappings")
                     continue
-                self._generate(scope, kind, spec, options, resources)
+                self._generate(scope, key, kind, spec, options, resources)
 
     def _generate(
-        self, scope: _Scope, kind: str, spec: YMap, options: Any, resources: ResList
+        self, scope: _Scope, key: str, kind: str, spec: YMap, options: Any, resources: ResList
     ) -> None:
         def read(entry: str, loc: Loc) -> tuple[str | bytes, str] | None:
-            path = self._path(scope, entry, loc, "generator input")
+            path = self._find(scope, key, entry, loc)
             if path is None:
                 return None
-            if self.project.is_dir(path) or not self.project.exists(path):
-                self.state.missing.append(MissingRef(loc, kind, entry, "no such file"))
+            content: str | bytes | None = self.project.read_text(path)
+            if content is None:  # binary (binaryData), or not readable at all
+                content = self.project.read_bytes(path)
+            if content is None:
+                self._unread(key, entry, loc, path)
                 return None
             self.state.files.add(path)
-            self._restricted(scope, path, entry, loc)
-            text = self.project.read_text(path)
-            if text is not None:
-                return text, path
-            try:
-                return self.project.abspath(path).read_bytes(), path
-            except OSError:
-                return None
+            return content, path
 
         try:
             made = generate(kind, spec, options, read)
         except GeneratorInputError as exc:
             self.state.error(exc.loc, str(exc))
             return
-        new = Res(made.obj, needs_hash=made.needs_hash, behavior=made.behavior)
+        new = Res(made.obj, needs_hash=made.needs_hash)
         namespace = new.namespace
         existing = [
             r
@@ -465,18 +529,19 @@ class _Builder:
         if made.behavior == "create":
             if existing:
                 self.state.error(
-                    made.loc,
+                    made.obj.loc,
                     f"{kind} {new.name} already exists; use behavior: merge or replace",
                 )
                 return
             resources.append(new)
             return
         if made.behavior not in ("merge", "replace"):
-            self.state.error(made.loc, f"unknown generator behavior {made.behavior!r}")
+            self.state.error(made.obj.loc, f"unknown generator behavior {made.behavior!r}")
             return
         if not existing:
             self.state.error(
-                made.loc, f"behavior: {made.behavior} but no {kind} {new.name} to {made.behavior}"
+                made.obj.loc,
+                f"behavior: {made.behavior} but no {kind} {new.name} to {made.behavior}",
             )
             return
         old = existing[0]
@@ -492,7 +557,7 @@ class _Builder:
             if not isinstance(entry, YMap):
                 self.state.error(loc, "patches entries must be mappings with path or patch")
                 continue
-            body = entry.get("path") if "path" in entry else None
+            body = entry.get("path")
             if body is not None:
                 self._patch(scope, resources, body, entry, entry.value_loc("path"), "patches")
             elif isinstance(entry.get("patch"), str):
@@ -549,42 +614,46 @@ class _Builder:
             resources.changed()
 
     def _replacements(self, scope: _Scope, entry: Any, loc: Loc) -> list[YMap]:
-        if isinstance(entry, YMap) and "path" in entry and "source" not in entry:
-            text = self._read_file(
-                scope, str(entry["path"]), entry.value_loc("path"), "replacement"
-            )
-            if text is None:
-                return []
-            path = join(scope.directory, str(entry["path"]))
-            out: list[YMap] = []
-            for doc in self._documents(path, loc):
-                out.append(doc)
-            source = self.project.parse(path)
-            if source is not None:
-                for doc in source.documents:
-                    if isinstance(doc.root, YSeq):
-                        out.extend(r for r in doc.root if isinstance(r, YMap))
-            return out
-        return [entry] if isinstance(entry, YMap) else []
+        """One inline replacement, or those of a file: one mapping or a list of them."""
+        if not isinstance(entry, YMap):
+            return []
+        if "path" not in entry or "source" in entry:
+            return [entry]
+        rel, path_loc = entry["path"], entry.value_loc("path")
+        if not isinstance(rel, str):
+            self.state.error(path_loc, "replacements: expected a path")
+            return []
+        path = self._find(scope, "replacements", rel, path_loc)
+        if path is None:
+            return []
+        out: list[YMap] = []
+        for doc in self._parse("replacements", rel, path_loc, path) or ():
+            if isinstance(doc.root, YMap):
+                out.append(doc.root)
+            elif isinstance(doc.root, YSeq):
+                out.extend(r for r in doc.root if isinstance(r, YMap))
+            elif doc.root is not None:
+                self.state.error(doc.loc, "a replacements file holds a mapping or a list")
+        return out
 
     def _inline_patch(
         self, scope: _Scope, resources: ResList, entry: YMap, field_name: str
     ) -> None:
-        text = entry["patch"]
         loc = entry.value_loc("patch")
-        docs = self._parse_inline(scope, text, loc)
+        docs = self._parse_inline(entry["patch"], loc)
         if docs is None:
             return
         self._apply_patch_docs(resources, docs, entry, loc, field_name)
 
-    def _parse_inline(self, scope: _Scope, text: str, loc: Loc) -> list[Any] | None:
-        line_offset, col_offset = _block_offsets(self.project.read_text(scope.file) or "", loc)
+    def _parse_inline(self, text: str, loc: Loc) -> list[Any] | None:
+        """An inline patch or plugin config, located in the file that holds it (`loc`)."""
+        line_offset, col_offset = self._block_offsets(loc)
         try:
-            parsed, _dups = parse_documents(text, scope.file)
+            parsed, _dups = parse_documents(text, loc.path)
         except YamlError as exc:
-            self.state.error(
-                Loc.point(scope.file, loc.line + max(exc.line, 1) - 1), f"inline patch: {exc}"
-            )
+            # content line N of a block scalar is line line_offset + N of the file
+            base = loc.line - 1 if line_offset is None else line_offset
+            self.state.error(Loc.point(loc.path, base + max(exc.line, 1)), f"inline patch: {exc}")
             return None
         if line_offset is None:
             return [_relocate(doc.root, lambda _l: loc) for doc in parsed]
@@ -600,6 +669,20 @@ class _Builder:
 
         return [_relocate(doc.root, shift) for doc in parsed]
 
+    def _block_offsets(self, loc: Loc) -> tuple[int | None, int]:
+        """Where an inline block scalar's content starts: (line offset, column offset), or
+        (None, 0) when the value is not a block scalar."""
+        header = self.project.line(loc.path, loc.line)
+        if header is None or not header[loc.col - 1 :].lstrip().startswith(("|", ">")):
+            return None, 0
+        for number in range(loc.line + 1, loc.end_line + 1):
+            line = self.project.line(loc.path, number)
+            if line is None:
+                break
+            if line.strip():  # content line N of the scalar is line loc.line + N of the file
+                return loc.line, len(line) - len(line.lstrip(" "))
+        return None, 0
+
     def _patch(
         self,
         scope: _Scope,
@@ -613,28 +696,24 @@ class _Builder:
         if not isinstance(body, str):
             self.state.error(loc, f"{field_name}: expected a path")
             return
-        path = join(scope.directory, body)
-        if inline_ok and ("\n" in body or not self.project.exists(path)) and ":" in body:
-            docs = self._parse_inline(scope, body, loc)
+        if inline_ok and (
+            "\n" in body
+            or (
+                ":" in body
+                and not is_remote(body)
+                and not self.project.exists(join(scope.directory, body))
+            )
+        ):
+            docs = self._parse_inline(body, loc)
             if docs is not None:
                 self._apply_patch_docs(resources, docs, entry, loc, field_name)
             return
-        if self._path(scope, body, loc, "patch") is None:
+        path = self._find(scope, field_name, body, loc)
+        if path is None:
             return
-        if not self.project.exists(path) or self.project.is_dir(path):
-            self.state.missing.append(MissingRef(loc, field_name, body, "no such file"))
-            return
-        self._restricted(scope, path, body, loc)
-        source = self.project.parse(path)
-        if source is None:
-            return
-        self.state.files.add(path)
-        if source.error is not None:
-            self.state.errors.append(source.error)
-            return
-        self._apply_patch_docs(
-            resources, [d.root for d in source.documents], entry, loc, field_name
-        )
+        documents = self._parse(field_name, body, loc, path)
+        if documents is not None:
+            self._apply_patch_docs(resources, [d.root for d in documents], entry, loc, field_name)
 
     def _apply_patch_docs(
         self, resources: ResList, docs: list[Any], entry: YMap | None, loc: Loc, field_name: str
@@ -662,32 +741,34 @@ class _Builder:
                     continue
                 self._renamed(res, before, resources)
             return
+        targeted = isinstance(target, YMap)
+        chosen: list[Res] = []
+        if targeted:  # one selection for every document of the patch
+            chosen = [
+                r for r in resources.candidates(target) if transformers.selects(r, target, True)
+            ]
+            if not chosen:
+                self._selects_nothing(target)
+        deleted: set[int] = set()
         for doc in docs:
             if not isinstance(doc, YMap):
                 self.state.error(loc, "a strategic merge patch must be a mapping")
                 continue
-            if isinstance(target, YMap):
-                selected = [
-                    r
-                    for r in resources.candidates(target)
-                    if transformers.selects(r, target, regex=True)
-                ]
-                if not selected:
-                    self._selects_nothing(target)
-            else:
-                selected = self._patch_targets(resources, doc, loc)
-            for res in selected:
+            for res in chosen if targeted else self._patch_targets(resources, doc):
+                if id(res) in deleted:
+                    continue
                 before = (res.kind, res.name)
                 try:
-                    apply_smp(res.obj, doc, res.kind, is_builtin(res.obj.get("apiVersion")))
+                    apply_smp(res.obj, doc, res.kind, is_builtin(res.api_version))
                 except PatchDelete:
                     resources.remove(res)
+                    deleted.add(id(res))
                     continue
-                if isinstance(target, YMap) or before != (res.kind, res.name):
-                    self._keep_identity(res, before, doc)
+                if targeted or before != (res.kind, res.name):
+                    self._keep_identity(res, before)
                 self._renamed(res, before, resources)
 
-    def _keep_identity(self, res: Res, before: tuple[str, str], doc: YMap) -> None:
+    def _keep_identity(self, res: Res, before: tuple[str, str]) -> None:
         """A targeted patch does not rename (kustomize: allowNameChange defaults to false)."""
         meta = res.metadata
         if meta is not None and meta.get("name") != before[1]:
@@ -700,7 +781,7 @@ class _Builder:
             res.history.append((before[0], before[1], res.namespace))
             resources.changed()
 
-    def _patch_targets(self, resources: ResList, doc: YMap, loc: Loc) -> list[Res]:
+    def _patch_targets(self, resources: ResList, doc: YMap) -> list[Res]:
         kind = doc.get("kind")
         meta = doc.get("metadata")
         name = meta.get("name") if isinstance(meta, dict) else None
@@ -728,36 +809,29 @@ class _Builder:
         return candidates
 
     def _plugin(
-        self, scope: _Scope, entry: Any, loc: Loc, resources: ResList, field_name: str
+        self,
+        scope: _Scope,
+        entry: Any,
+        loc: Loc,
+        stack: tuple[str, ...],
+        resources: ResList,
+        field_name: str,
     ) -> None:
         if isinstance(entry, YMap):
             configs = [entry]
+        elif isinstance(entry, str) and "\n" in entry:
+            configs = [d for d in self._parse_inline(entry, loc) or [] if isinstance(d, YMap)]
         elif isinstance(entry, str):
-            if "\n" in entry:
-                configs = [
-                    d for d in self._parse_inline(scope, entry, loc) or [] if isinstance(d, YMap)
-                ]
+            path = self._find(scope, field_name, entry, loc, want="any")
+            if path is None:
+                return
+            if self.project.is_dir(path):
+                configs = [r.obj for r in self._build_sub(path, stack, loc)]
             else:
-                path = self._path(scope, entry, loc, field_name[:-1])
-                if path is None:
-                    return
-                if self.project.is_dir(path):
-                    if kustomization_file(self.project, path) is None:
-                        self.state.missing.append(
-                            MissingRef(
-                                loc, field_name, entry, "directory has no kustomization file"
-                            )
-                        )
-                        return
-                    sub = self.build_dir(path, (), loc)
-                    configs = [r.obj for r in sub]
-                elif not self.project.exists(path):
-                    self.state.missing.append(MissingRef(loc, field_name, entry, "no such file"))
-                    return
-                else:
-                    configs = self._documents(path, loc)
+                configs = self._documents(field_name, entry, loc, path)
         else:
             return
+        what, lost = _FIELDS[field_name]
         for config in configs:
             kind = config.get("kind")
             annotations = (
@@ -773,8 +847,8 @@ class _Builder:
             else:
                 self.state.note(
                     loc,
-                    f"{field_name[:-1]} plugin {kind} not run "
-                    "(exec and KRM function plugins never run)",
+                    f"{what} plugin {kind} not run (exec and KRM function plugins never run);"
+                    f" {lost}",
                 )
 
     def _builtin_plugin(self, scope: _Scope, config: YMap, resources: ResList) -> None:
@@ -852,14 +926,13 @@ class _Builder:
             "PatchStrategicMergeTransformer",
             "PatchJson6902Transformer",
         ):
-            entry = clone(config)
             field_name = "patchesJson6902" if kind == "PatchJson6902Transformer" else "patches"
-            if "path" in entry:
+            if "path" in config:
                 self._patch(
-                    scope, resources, entry["path"], entry, entry.value_loc("path"), field_name
+                    scope, resources, config["path"], config, config.value_loc("path"), field_name
                 )
-            elif isinstance(entry.get("patch"), str):
-                self._inline_patch(scope, resources, entry, field_name)
+            elif isinstance(config.get("patch"), str):
+                self._inline_patch(scope, resources, config, field_name)
             for body, loc in ((p, config.loc) for p in (config.get("paths") or [])):
                 self._patch(
                     scope, resources, body, None, loc, "patchesStrategicMerge", inline_ok=True
@@ -878,7 +951,7 @@ class _Builder:
         for problem in namerefs.fix_name_references(resources, self.state.extra_namerefs):
             self.state.error(problem.loc, f"name reference: {problem}")
         if self.state.variables:
-            for problem in transformers.resolve_vars(list(resources), self.state.variables):
+            for problem in transformers.resolve_vars(resources, self.state.variables):
                 self.state.error(problem.loc, str(problem))
         local = [
             r
@@ -942,21 +1015,6 @@ def _describe(target: Any) -> str:
     return "(" + ", ".join(parts) + ")"
 
 
-def _block_offsets(text: str, loc: Loc) -> tuple[int | None, int]:
-    """Where an inline block scalar's content starts: (line offset, column offset) or None."""
-    lines = text.splitlines()
-    if loc.line < 1 or loc.line > len(lines):
-        return None, 0
-    header = lines[loc.line - 1][loc.col - 1 :].lstrip()
-    if not header.startswith(("|", ">")):
-        return None, 0
-    for index in range(loc.line, min(len(lines), loc.end_line)):
-        line = lines[index]
-        if line.strip():  # content line N of the scalar is line loc.line + N of the file
-            return loc.line, len(line) - len(line.lstrip(" "))
-    return None, 0
-
-
 def _relocate(value: Any, fn: Any) -> Any:
     if isinstance(value, YMap):
         out = YMap(fn(value.loc))
@@ -977,17 +1035,12 @@ def build(project: Project, directory: str) -> Build:
     """Build the kustomization in `directory` (POSIX, relative to the project root)."""
     directory = "" if directory in (".", "./") else directory.rstrip("/")
     builder = _Builder(project)
-    collecting = gc.isenabled()
-    gc.disable()  # the build allocates many small, acyclic trees: cyclic GC passes are pure cost
-    try:
+    try:  # callers pause the cyclic GC around builds (runner.gc_paused)
         resources = builder.build_root(directory)
         objects = [res.obj for res in resources]
     except RecursionError:
         builder.state.error(Loc.point(directory or ".", 0), "kustomizations nest too deep")
         objects = []
-    finally:
-        if collecting:
-            gc.enable()
     state = builder.state
     return Build(
         root=directory,
@@ -1001,7 +1054,7 @@ def build(project: Project, directory: str) -> Build:
 
 def find_kustomizations(paths: Any) -> list[str]:
     """Directories (relative) holding a kustomization file, from a list of project files."""
-    dirs = {posixpath.dirname(p) for p in paths if posixpath.basename(p) in KUSTOMIZATION_NAMES}
+    dirs = {posixpath.dirname(p) for p in paths if is_kustomization(p)}
     return sorted(dirs)
 
 
@@ -1038,7 +1091,10 @@ __all__ = [
     "Build",
     "MissingRef",
     "Note",
+    "NoteKind",
+    "Reason",
     "build",
     "find_kustomizations",
     "find_roots",
+    "is_kustomization",
 ]

@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from k8slint.lint.kustomize.resource import Res, split_api_version
+from k8slint.lint.kubernetes import split_api_version
+from k8slint.lint.kustomize.resource import Res
 from k8slint.lint.locate import Loc
 from k8slint.lint.model.k8s import POD_SPEC_PATHS
-from k8slint.lint.yamlpos import YMap, YSeq
+from k8slint.lint.yamlpos import YMap
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def selects_gvk(res: Res, kind: str, group: str | None, version: str) -> bool:
     if kind and res.kind != kind:
         return False
     if group is not None or version:
-        res_group, res_version = split_api_version(res.obj.get("apiVersion"))
+        res_group, res_version = split_api_version(res.api_version)
         if group is not None and group != res_group:
             return False
         if version and version != res_version:
@@ -168,17 +169,6 @@ class SpecIndex:
         return found
 
 
-def apply(resources: Iterable[Res], specs: Iterable[FieldSpec], loc: Loc, setter: Setter) -> None:
-    index = SpecIndex(specs)
-    for res in resources:
-        for fs in index.selecting(res):
-            walk(res.obj, fs.path, fs.create, loc, setter)
-
-
-def is_seq(value: Any) -> bool:
-    return isinstance(value, YSeq)
-
-
 _AFFINITY = (
     "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution"
     "/podAffinityTerm/labelSelector/matchLabels",
@@ -264,18 +254,8 @@ LABEL_TEMPLATES = _table(_LABEL_TEMPLATE_SPECS)
 LABEL_SELECTORS = _table(_LABEL_SELECTOR_SPECS)
 COMMON_LABELS = LABEL_SELECTORS + METADATA_LABELS + LABEL_TEMPLATES
 COMMON_ANNOTATIONS = _table(_ANNOTATION_SPECS)
-REPLICAS = [
-    spec("spec/replicas", "Deployment", create=True),
-    spec("spec/replicas", "ReplicationController", create=True),
-    spec("spec/replicas", "ReplicaSet", create=True),
-    spec("spec/replicas", "StatefulSet", create=True),
-]
-IMAGES = [
-    spec("spec/containers[]/image", create=True),
-    spec("spec/initContainers[]/image", create=True),
-    spec("spec/template/spec/containers[]/image", create=True),
-    spec("spec/template/spec/initContainers[]/image", create=True),
-]
+# the kinds whose spec/replicas the `replicas:` field sets (any group)
+REPLICA_KINDS = frozenset({"Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"})
 # pod templates whose `vars` kustomize resolves (PodTemplate objects are not among them)
 _POD_TEMPLATES = {
     kind: "/".join(path) for kind, path in POD_SPEC_PATHS.items() if kind != "PodTemplate"

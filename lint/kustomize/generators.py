@@ -73,7 +73,7 @@ def content_hash(obj: YMap) -> str:
         encoded: dict[str, Any] = {"kind": "ConfigMap", "name": name, "data": _field(obj, "data")}
         if isinstance(obj.get("binaryData"), dict):
             encoded["binaryData"] = _field(obj, "binaryData")
-    elif kind == "Secret":
+    else:  # a Secret: the build hashes only generated ConfigMaps and Secrets
         encoded = {
             "kind": "Secret",
             "type": _field(obj, "type"),
@@ -82,8 +82,6 @@ def content_hash(obj: YMap) -> str:
         }
         if isinstance(obj.get("stringData"), dict):
             encoded["stringData"] = _field(obj, "stringData")
-    else:
-        encoded = to_plain(obj)
     return _hash_text(go_json(encoded))
 
 
@@ -134,48 +132,50 @@ def parse_env(text: str, path: str) -> list[Entry]:
 
 @dataclass
 class Generated:
-    obj: YMap
+    obj: YMap  # located at the generator entry
     behavior: str
     needs_hash: bool
-    loc: Loc
 
 
-def _str_items(node: Any) -> list[tuple[str, Loc]]:
+def _str_items(spec: YMap, key: str) -> list[tuple[str, Loc]]:
+    """The entries of a list field, or its single entry written as a string."""
+    node = spec.get(key)
     if isinstance(node, YSeq):
         return [(str(v), node.item_loc(i)) for i, v in enumerate(node) if v is not None]
     if isinstance(node, str):
-        return [(node, Loc.point("", 0))]
+        return [(node, spec.value_loc(key))]
     return []
 
 
-def _merge_options(global_opts: Any, local_opts: Any) -> dict[str, Any]:
-    glob = global_opts if isinstance(global_opts, dict) else {}
-    local = local_opts if isinstance(local_opts, dict) else {}
-    labels: dict[str, Any] = {}
-    annotations: dict[str, Any] = {}
-    for source in (glob, local):
-        if isinstance(source.get("labels"), dict):
-            labels.update(source["labels"])
-        if isinstance(source.get("annotations"), dict):
-            annotations.update(source["annotations"])
-    return {
-        "labels": labels,
-        "annotations": annotations,
-        "disableNameSuffixHash": bool(glob.get("disableNameSuffixHash"))
-        or bool(local.get("disableNameSuffixHash")),
-        "immutable": bool(glob.get("immutable")) or bool(local.get("immutable")),
-        "label_locs": _locs(glob.get("labels"), local.get("labels")),
-        "annotation_locs": _locs(glob.get("annotations"), local.get("annotations")),
-    }
+@dataclass
+class _Options:
+    labels: YMap
+    annotations: YMap
+    disable_hash: bool
+    immutable: bool
 
 
-def _locs(*maps: Any) -> dict[str, tuple[Loc, Loc]]:
-    out: dict[str, tuple[Loc, Loc]] = {}
-    for node in maps:
-        if isinstance(node, YMap):
-            for key in node:
-                out[key] = (node.key_loc(key), node.value_loc(key))
-    return out
+def _merge_options(global_opts: Any, local_opts: Any, loc: Loc) -> _Options:
+    """generatorOptions, then the entry's own options: labels and annotations as located maps
+    (values as text), flags when either sets them."""
+    sources = [o for o in (global_opts, local_opts) if isinstance(o, dict)]
+    merged = _Options(YMap(loc), YMap(loc), False, False)
+    for source in sources:
+        for key, target in (("labels", merged.labels), ("annotations", merged.annotations)):
+            pairs = source.get(key)
+            if not isinstance(pairs, dict):
+                continue
+            located = isinstance(pairs, YMap)
+            for name, value in pairs.items():
+                target.set_located(
+                    name,
+                    "" if value is None else str(value),
+                    pairs.key_loc(name) if located else loc,
+                    pairs.value_loc(name) if located else loc,
+                )
+        merged.disable_hash |= bool(source.get("disableNameSuffixHash"))
+        merged.immutable |= bool(source.get("immutable"))
+    return merged
 
 
 ReadFile = Callable[[str, Loc], "tuple[str | bytes, str] | None"]
@@ -192,12 +192,12 @@ def generate(
     loc = spec.loc
     name = spec.get("name")
     entries: list[Entry] = []
-    for literal, item_loc in _str_items(spec.get("literals")):
+    for literal, item_loc in _str_items(spec, "literals"):
         pair = parse_literal(literal)
         if pair is None:
             raise GeneratorInputError(f"literal {literal!r} is not key=value", item_loc)
         entries.append(Entry(pair[0], pair[1], item_loc, item_loc))
-    env_files = _str_items(spec.get("envs"))
+    env_files = _str_items(spec, "envs")
     if isinstance(spec.get("env"), str):
         env_files.append((spec["env"], spec.value_loc("env")))
     for env_path, item_loc in env_files:
@@ -208,7 +208,7 @@ def generate(
         if isinstance(content, bytes):
             raise GeneratorInputError(f"env file {env_path} is not text", item_loc)
         entries.extend(parse_env(content, project_path))
-    for file_spec, item_loc in _str_items(spec.get("files")):
+    for file_spec, item_loc in _str_items(spec, "files"):
         key, sep, path = file_spec.partition("=")
         if not sep:
             key, path = posixpath.basename(file_spec), file_spec
@@ -225,7 +225,7 @@ def generate(
         else:
             entries.append(Entry(key, content, item_loc, value_loc))
 
-    options = _merge_options(global_options, spec.get("options"))
+    options = _merge_options(global_options, spec.get("options"), loc)
     obj = YMap(loc)
     obj.set_located("apiVersion", "v1", loc, loc)
     obj.set_located("kind", kind, loc, loc)
@@ -239,14 +239,9 @@ def generate(
             spec.key_loc("namespace"),
             spec.value_loc("namespace"),
         )
-    for field_name, locs_key in (("labels", "label_locs"), ("annotations", "annotation_locs")):
-        values = options[field_name]
-        if values:
-            node = YMap(loc)
-            for key, value in values.items():
-                key_loc, value_loc = options[locs_key].get(key, (loc, loc))
-                node.set_located(key, "" if value is None else str(value), key_loc, value_loc)
-            meta.set_located(field_name, node, loc, loc)
+    for field_name, pairs in (("labels", options.labels), ("annotations", options.annotations)):
+        if pairs:
+            meta.set_located(field_name, pairs, loc, loc)
     obj.set_located("metadata", meta, loc, loc)
     data = YMap(loc)
     binary = YMap(loc)
@@ -268,7 +263,7 @@ def generate(
         secret_type = spec.get("type") or "Opaque"
         type_loc = spec.value_loc("type") if "type" in spec else loc
         obj.set_located("type", str(secret_type), type_loc, type_loc)
-    if options["immutable"]:
+    if options.immutable:
         obj.set_located("immutable", True, loc, loc)
     behavior = spec.get("behavior") or "create"
-    return Generated(obj, str(behavior), not options["disableNameSuffixHash"], loc)
+    return Generated(obj, str(behavior), not options.disable_hash)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from k8slint.lint.kubernetes import split_api_version
 from k8slint.lint.kustomize.nodes import clone, delete_key
 from k8slint.lint.yamlpos import YMap, YSeq
 
@@ -57,10 +58,8 @@ class PatchDelete(Exception):
     """The patch deletes the whole object (`$patch: delete` at its top)."""
 
 
-def is_builtin(api_version: Any) -> bool:
-    text = api_version if isinstance(api_version, str) else ""
-    group = text.partition("/")[0] if "/" in text else ""
-    return group in _BUILTIN_GROUPS
+def is_builtin(api_version: str) -> bool:
+    return split_api_version(api_version)[0] in _BUILTIN_GROUPS
 
 
 def merge_key(path: tuple[str, ...], kind: str, builtin: bool) -> str | None:
@@ -162,12 +161,13 @@ def _strip_list(value: YSeq) -> YSeq:
     out = YSeq(value.loc)
     for index, item in enumerate(value):
         if isinstance(item, YMap):
-            if item.get("$patch") in ("delete", "replace") and len(item) == 1:
+            directive = item.get("$patch")
+            if directive == "delete" or (directive == "replace" and len(item) == 1):
                 continue
-            if item.get("$patch") == "delete":
-                continue
-            item = _strip(item)
-        out.append_located(clone(item), value.item_loc(index))
+            item = _strip(item)  # a copy already
+        else:
+            item = clone(item)
+        out.append_located(item, value.item_loc(index))
     return out
 
 

@@ -217,10 +217,6 @@ def _ns(value: str) -> str:
     return value or "default"
 
 
-def _original_namespace(res: Res) -> str:
-    return res.history[0][2] if res.history else res.namespace
-
-
 class _Fixer:
     def __init__(self, resources: ResList, problems: list[AmbiguousReference]) -> None:
         self.resources = resources
@@ -300,7 +296,7 @@ class _Fixer:
         candidates = self._could_be_referenced(referrer, candidates)
         if namespace is not None:
             wanted = _ns(str(namespace))
-            by_original = [r for r in candidates if _ns(_original_namespace(r)) == wanted]
+            by_original = [r for r in candidates if _ns(r.original_namespace()) == wanted]
             candidates = by_original or [r for r in candidates if _ns(r.namespace) == wanted]
         if fs.path[-2:] == ("roleRef", "name"):
             role_ref = referrer.obj.get("roleRef")

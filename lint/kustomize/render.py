@@ -8,6 +8,7 @@ from kustomize's Go emitter but always to the same value.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import yaml
@@ -107,7 +108,7 @@ class _Emitter:
             value = node[key]
             lead = first_prefix if (first_prefix is not None and index == 0) else pad
             loc = node.value_locs.get(key) if isinstance(node, YMap) else None
-            key_text = _scalar(key)[0] if not isinstance(key, str) or _needs_quote(key) else key
+            key_text = _key_text(key) if isinstance(key, str) else _scalar(key)[0]
             if isinstance(value, dict) and value:
                 self.lines.append(f"{lead}{key_text}:{self.comment(loc)}")
                 self.mapping(value, indent + 2)
@@ -137,8 +138,10 @@ class _Emitter:
             self.lines.append(f"{pad}{line}" if line else "")
 
 
-def _needs_quote(key: str) -> bool:
-    return _scalar(key)[0] != key
+@functools.lru_cache(maxsize=4096)
+def _key_text(key: str) -> str:
+    """A mapping key as YAML writes it (quoted when needed); keys repeat, yaml.dump is slow."""
+    return _scalar(key)[0]
 
 
 def _sort_key(key: Any) -> str:

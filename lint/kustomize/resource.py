@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from k8slint.lint.kubernetes import split_api_version
 from k8slint.lint.kustomize.nodes import child_map, set_value
 from k8slint.lint.locate import Loc
 from k8slint.lint.yamlpos import YMap
@@ -49,20 +50,11 @@ CLUSTER_SCOPED = frozenset(
 )
 
 
-def split_api_version(api_version: object) -> tuple[str, str]:
-    text = api_version if isinstance(api_version, str) else ""
-    if "/" in text:
-        group, _, version = text.partition("/")
-        return group, version
-    return "", text
-
-
 @dataclass(eq=False)
 class Res:
     obj: YMap
     history: list[tuple[str, str, str]] = field(default_factory=list)  # earlier (kind, name, ns)
     needs_hash: bool = False
-    behavior: str = ""
     prefixes: list[str] = field(default_factory=list)
     suffixes: list[str] = field(default_factory=list)
 
@@ -78,7 +70,7 @@ class Res:
 
     @property
     def group(self) -> str:
-        return split_api_version(self.obj.get("apiVersion"))[0]
+        return split_api_version(self.api_version)[0]
 
     @property
     def metadata(self) -> YMap | None:
@@ -101,17 +93,21 @@ class Res:
     def cluster_scoped(self) -> bool:
         return self.kind in CLUSTER_SCOPED
 
-    def effective_namespace(self) -> str:
-        return "" if self.cluster_scoped else (self.namespace or "default")
+    def original_namespace(self) -> str:
+        """The namespace before any transformer changed it."""
+        return self.history[0][2] if self.history else self.namespace
+
+    def effective_namespace(self, original: bool = False) -> str:
+        """The namespace as kustomize compares it: "default" when unset, "" when cluster-scoped."""
+        if self.cluster_scoped:
+            return ""
+        return (self.original_namespace() if original else self.namespace) or "default"
 
     def names(self) -> Iterator[str]:
         """The current name, then every earlier one."""
         yield self.name
         for _kind, name, _ns in reversed(self.history):
             yield name
-
-    def original_name(self) -> str:
-        return self.history[0][1] if self.history else self.name
 
     def remember(self) -> None:
         self.history.append((self.kind, self.name, self.namespace))
@@ -172,10 +168,6 @@ class ResList:
 
     def remove(self, res: Res) -> None:
         self.items = [r for r in self.items if r is not res]
-        self.changed()
-
-    def replace(self, old: Res, new: Res) -> None:
-        self.items = [new if r is old else r for r in self.items]
         self.changed()
 
     def of_kind(self, kind: str) -> list[Res]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from k8slint.lint.kustomize import fieldspec
 from k8slint.lint.kustomize.fieldspec import FieldSpec, selects_gvk
-from k8slint.lint.kustomize.nodes import child_map, clone, set_value
+from k8slint.lint.kustomize.nodes import child_map, clone, seq_set, set_value
 from k8slint.lint.kustomize.resource import Res, ResList
 from k8slint.lint.locate import Loc
 from k8slint.lint.yamlpos import YMap, YSeq
@@ -118,16 +118,15 @@ def label_specs(entry: YMap) -> list[FieldSpec]:
 # -- images ------------------------------------------------------------------------------------
 
 
-def split_image(image: str) -> tuple[str, str]:
-    """("registry:5000/app", ":1.2" or "@sha256:..." or "")."""
-    name, at, digest = image.partition("@")
-    if at:
-        return name, "@" + digest
-    slash = image.rfind("/")
-    colon = image.rfind(":")
+def split_image(image: str) -> tuple[str, str, str]:
+    """("registry:5000/app", ":1.2" or "", "@sha256:..." or ""): the digest is split off
+    first, then the tag (kustomize's image.Split); the text is kept as written."""
+    rest, at, digest = image.partition("@")
+    slash = rest.rfind("/")
+    colon = rest.rfind(":")
     if colon > slash:
-        return image[:colon], image[colon:]
-    return image, ""
+        return rest[:colon], rest[colon:], at + digest
+    return rest, "", at + digest
 
 
 @dataclass(frozen=True)
@@ -156,15 +155,14 @@ class ImageRule:
         return cls(name, opt("newName"), opt("newTag"), opt("digest"), loc)
 
     def apply(self, image: str) -> str | None:
-        name, tag = split_image(image)
+        name, tag, digest = split_image(image)
         if name != self.name:
             return None
         name = self.new_name or name
-        if self.digest:
-            tag = "@" + self.digest
-        elif self.new_tag:
-            tag = ":" + self.new_tag
-        return name + tag
+        if self.new_tag or self.digest:  # a new tag or digest replaces both old ones
+            tag = f":{self.new_tag}" if self.new_tag else ""
+            digest = f"@{self.digest}" if self.digest else ""
+        return name + tag + digest
 
 
 def set_images(resources: list[Res], rules: list[ImageRule]) -> None:
@@ -211,14 +209,11 @@ def set_replicas(resources: ResList, entries: Any) -> None:
             continue
         name, count = entry["name"], entry.get("count")
         loc = entry.value_loc("count") if "count" in entry else entry.loc
-        matches = {id(r): r for fs in fieldspec.REPLICAS for r in resources.named(fs.kind, name)}
-        for res in matches.values():
-            for fs in fieldspec.REPLICAS:
-                if fs.selects(res):
-                    spec = child_map(res.obj, "spec", loc)
-                    if spec is not None:
-                        set_value(spec, "replicas", count, loc)
-                    break
+        for kind in fieldspec.REPLICA_KINDS:
+            for res in resources.named(kind, name):
+                spec = child_map(res.obj, "spec", loc)
+                if spec is not None:
+                    set_value(spec, "replicas", count, loc)
 
 
 # -- selectors (patches targets, replacements) --------------------------------------------------
@@ -283,13 +278,15 @@ def selects(res: Res, selector: Any, regex: bool) -> bool:
     labelSelector and annotationSelector."""
     if not isinstance(selector, dict):
         return False
-    for key, value in (
-        ("kind", res.kind),
-        ("namespace", res.namespace),
+    kind = selector.get("kind")
+    if kind not in (None, "") and not _matches(str(kind), res.kind, regex):
+        return False
+    namespace = selector.get("namespace")
+    if namespace not in (None, "") and not any(  # the original or the current one, defaulted
+        _matches(str(namespace), candidate, regex)
+        for candidate in (res.effective_namespace(), res.effective_namespace(original=True))
     ):
-        wanted = selector.get(key)
-        if wanted not in (None, "") and not _matches(str(wanted), value, regex):
-            return False
+        return False
     group = selector.get("group")
     version = selector.get("version")
     if (group not in (None, "") or version not in (None, "")) and not selects_gvk(
@@ -412,10 +409,7 @@ def _set_located(container: Any, key: Any, value: Any, loc: Loc) -> None:
     if isinstance(container, YMap):
         set_value(container, key, value, loc)
     else:
-        container[key] = value
-        while len(container.item_locs) <= key:
-            container.item_locs.append(container.loc)
-        container.item_locs[key] = loc
+        seq_set(container, key, value, loc)
 
 
 def _options(node: Any) -> tuple[str | None, int, bool]:
@@ -435,7 +429,7 @@ def apply_replacement(resources: list[Res], replacement: YMap) -> None:
     loc = replacement.loc
     if not isinstance(source, YMap):
         raise TransformError("replacement has no source", loc)
-    matches = [r for r in resources if _selects_source(r, source)]
+    matches = [r for r in resources if selects(r, source, regex=False)]
     if not matches:
         raise TransformError(f"replacement source {_describe(source)} not found", source.loc)
     if len(matches) > 1:
@@ -488,19 +482,6 @@ def apply_replacement(resources: list[Res], replacement: YMap) -> None:
                     _set_located(container, key, new_value, value_loc)
 
 
-def _selects_source(res: Res, source: YMap) -> bool:
-    if source.get("kind") and res.kind != source["kind"]:
-        return False
-    if source.get("name") and source["name"] not in set(res.names()):
-        return False
-    if source.get("namespace") and res.namespace != source["namespace"]:
-        return False
-    group, version = source.get("group"), source.get("version")
-    return selects_gvk(
-        res, "", None if not group else str(group), _text(version) if version else ""
-    )
-
-
 def _describe(source: YMap) -> str:
     return "/".join(_text(source.get(k)) for k in ("kind", "name") if source.get(k))
 
@@ -510,7 +491,7 @@ def _describe(source: YMap) -> str:
 _VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
 
 
-def resolve_vars(resources: list[Res], variables: list[YMap]) -> list[TransformError]:
+def resolve_vars(resources: ResList, variables: list[YMap]) -> list[TransformError]:
     problems: list[TransformError] = []
     values: dict[str, str] = {}
     for var in variables:
@@ -519,7 +500,12 @@ def resolve_vars(resources: list[Res], variables: list[YMap]) -> list[TransformE
         if not isinstance(name, str) or not isinstance(objref, dict):
             continue
         kind, ref_name = objref.get("kind"), objref.get("name")
-        matches = [r for r in resources if r.kind == kind and ref_name in set(r.names())]
+        candidates = (
+            resources.named(kind, ref_name)
+            if isinstance(kind, str) and isinstance(ref_name, str)
+            else []
+        )
+        matches = [r for r in candidates if r.kind == kind]
         if len(matches) != 1:
             problems.append(TransformError(f"var {name}: {kind}/{ref_name} not found", var.loc))
             continue

@@ -207,9 +207,9 @@ def test_remote_and_helm_are_info_notes(tmp_path: Path) -> None:
     assert result.errors == []
     messages = sorted(n.message for n in result.notes)
     assert messages == [
-        "helmCharts not rendered offline",
+        "helmCharts not rendered offline; the objects it adds are not checked",
         "remote resource https://github.com/example/repo//deploy?ref=v1 "
-        "not fetched (offline build)",
+        "not fetched (offline build); the objects it adds are not checked",
     ]
     assert all(n.severity is Severity.INFO for n in result.notes)
     assert result.notes[0].loc.path == "k/kustomization.yaml"
@@ -259,11 +259,11 @@ def test_missing_inputs(tmp_path: Path) -> None:
         },
     )
     result = build(project, "k")
-    got = sorted((m.field, m.target, m.reason, m.loc.line) for m in result.missing)
+    got = sorted((m.field, m.target, m.reason.value, m.loc.line) for m in result.missing)
     assert got == [
-        ("ConfigMap", "missing.properties", "no such file", 6),
+        ("configMapGenerator", "missing.properties", "no such file", 6),
         ("resources", "../empty", "directory has no kustomization file", 3),
-        ("resources", "nope.yaml", "no such file or directory", 2),
+        ("resources", "nope.yaml", "no such file", 2),
     ]
 
 
@@ -457,3 +457,290 @@ def test_a_component_is_never_a_root(tmp_path: Path) -> None:
     )
     dirs = find_kustomizations(["app/kustomization.yaml", "components/tls/kustomization.yaml"])
     assert find_roots(project, dirs) == ["app"]
+
+
+# -- review mends ----------------------------------------------------------------------------
+
+
+def test_generator_input_over_the_size_limit_is_not_embedded(tmp_path: Path) -> None:
+    from k8slint.lint.kustomize.build import Reason
+
+    write(
+        tmp_path,
+        {
+            "k/kustomization.yaml": "configMapGenerator:\n- name: c\n  files: [big.txt]\n",
+            "k/big.txt": "x" * 200 + "\n",
+        },
+    )
+    result = build(Project(tmp_path, max_file_size=100), "k")
+    assert [(m.field, m.target, m.path, m.reason) for m in result.missing] == [
+        ("configMapGenerator", "big.txt", "k/big.txt", Reason.OVERSIZED)
+    ]
+    assert result.objects[0].get("data") in (None, {})
+
+
+def test_generator_input_that_is_a_fifo_never_blocks(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    from k8slint.lint.kustomize.build import Reason
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    write(tmp_path, {"k/kustomization.yaml": "configMapGenerator:\n- name: c\n  files: [pipe]\n"})
+    os.mkfifo(tmp_path / "k/pipe")
+    done: list[object] = []
+    worker = threading.Thread(target=lambda: done.append(build(Project(tmp_path), "k")))
+    worker.daemon = True  # a blocked open() would keep it forever
+    worker.start()
+    worker.join(timeout=10)
+    assert done, "the build blocked on a FIFO"
+    result = done[0]
+    assert [(m.target, m.reason) for m in result.missing] == [("pipe", Reason.UNREADABLE)]
+
+
+def test_remote_patches_inputs_and_configs_are_notes(tmp_path: Path) -> None:
+    from k8slint.lint.kustomize.build import NoteKind
+
+    project = write(
+        tmp_path,
+        {
+            "k/kustomization.yaml": """\
+                resources: [cm.yaml]
+                patchesStrategicMerge:
+                - https://example.com/smp.yaml
+                patches:
+                - path: https://example.com/p.yaml
+                configMapGenerator:
+                - name: g
+                  files: [https://example.com/f.txt]
+                configurations:
+                - https://example.com/config.yaml
+                transformers:
+                - https://example.com/t.yaml
+                replacements:
+                - path: https://example.com/r.yaml
+                crds:
+                - https://example.com/crd.json
+                """,
+            "k/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+        },
+    )
+    result = build(project, "k")
+    assert result.errors == [] and result.missing == []
+    assert sorted(n.loc.line for n in result.notes) == [3, 5, 8, 10, 12, 14, 15, 16]
+    assert {n.kind for n in result.notes} == {NoteKind.NOT_RENDERED}
+    fetched = sorted(n.loc.line for n in result.notes if "not fetched (offline" in n.message)
+    assert fetched == [3, 5, 8, 10, 12, 14, 16]  # 15: the crds key, whose schemas go unread
+
+
+def test_note_kinds_and_final_messages(tmp_path: Path) -> None:
+    from k8slint.lint.kustomize.build import NoteKind
+
+    project = write(
+        tmp_path,
+        {
+            "shared/team's.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\n",
+            "app/kustomization.yaml": """\
+                resources:
+                - ../shared/team's.yaml
+                validators:
+                - v.yaml
+                patches:
+                - target: {kind: Secret}
+                  patch: '[{"op": "add", "path": "/x", "value": 1}]'
+                """,
+        },
+    )
+    result = build(project, "app")
+    got = sorted((n.loc.line, n.kind, n.entry) for n in result.notes)
+    assert got == [
+        (2, NoteKind.OUTSIDE_DIR, "../shared/team's.yaml"),
+        (4, NoteKind.NOT_RENDERED, ""),
+        (6, NoteKind.NO_EFFECT, ""),
+    ]
+    messages = {n.kind: n.message for n in result.notes}
+    assert "the objects it adds" not in messages[NoteKind.NOT_RENDERED]
+    assert messages[NoteKind.NO_EFFECT].endswith("the patch changes nothing")
+
+
+def test_configurations_outside_the_directory_warn(tmp_path: Path) -> None:
+    from k8slint.lint.kustomize.build import NoteKind
+
+    project = write(
+        tmp_path,
+        {
+            "shared/cfg.yaml": "nameReference: []\n",
+            "app/kustomization.yaml": "configurations:\n- ../shared/cfg.yaml\n",
+        },
+    )
+    result = build(project, "app")
+    assert [(n.kind, n.loc.line) for n in result.notes] == [(NoteKind.OUTSIDE_DIR, 2)]
+
+
+def test_an_oversized_resource_is_a_missing_ref_on_its_entry(tmp_path: Path) -> None:
+    from k8slint.lint.kustomize.build import Reason
+
+    write(
+        tmp_path,
+        {
+            "k/kustomization.yaml": "resources:\n- big.yaml\n",
+            "k/big.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n" + "#" * 200,
+        },
+    )
+    result = build(Project(tmp_path, max_file_size=100), "k")
+    assert [(m.field, m.target, m.path, m.reason) for m in result.missing] == [
+        ("resources", "big.yaml", "k/big.yaml", Reason.OVERSIZED)
+    ]
+
+
+def test_missing_ref_path_is_relative_to_the_kustomization_not_the_plugin(
+    tmp_path: Path,
+) -> None:
+    project = write(
+        tmp_path,
+        {
+            "k/kustomization.yaml": "transformers:\n- plugins/patch.yaml\n",
+            "k/plugins/patch.yaml": (
+                "apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: p}\npath: p.yaml\n"
+            ),
+        },
+    )
+    result = build(project, "k")
+    assert [(m.loc.path, m.target, m.path) for m in result.missing] == [
+        ("k/plugins/patch.yaml", "p.yaml", "k/p.yaml")
+    ]
+
+
+def test_replacements_file_holding_a_list(tmp_path: Path) -> None:
+    project = write(
+        tmp_path,
+        {
+            "kustomization.yaml": "resources: [r.yaml]\nreplacements:\n- path: repl.yaml\n",
+            "r.yaml": """\
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: src}
+                data: {v: hello}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: dst}
+                data: {a: x, b: y}
+                """,
+            "repl.yaml": """\
+                - source: {kind: ConfigMap, name: src, fieldPath: data.v}
+                  targets:
+                  - select: {kind: ConfigMap, name: dst}
+                    fieldPaths: [data.a]
+                - source: {kind: ConfigMap, name: src, fieldPath: data.v}
+                  targets:
+                  - select: {kind: ConfigMap, name: dst}
+                    fieldPaths: [data.b]
+                """,
+        },
+    )
+    result = build(project, "")
+    assert result.errors == []
+    assert by_id(result.objects, "ConfigMap", "dst")["data"] == {"a": "hello", "b": "hello"}
+
+
+def test_missing_crds_entries_are_missing_refs(tmp_path: Path) -> None:
+    project = write(tmp_path, {"k/kustomization.yaml": "crds:\n- crd.json\n"})
+    result = build(project, "k")
+    assert [(m.field, m.target, m.loc.line) for m in result.missing] == [("crds", "crd.json", 2)]
+
+
+def test_patch_target_namespace_default_matches_an_unset_namespace(tmp_path: Path) -> None:
+    project = write(
+        tmp_path,
+        {
+            "kustomization.yaml": """\
+                resources: [d.yaml]
+                patches:
+                - target: {kind: Deployment, namespace: default}
+                  patch: '[{"op": "add", "path": "/spec/replicas", "value": 5}]'
+                """,
+            "d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {}\n",
+        },
+    )
+    result = build(project, "")
+    assert result.notes == []
+    assert result.objects[0]["spec"]["replicas"] == 5
+
+
+def test_images_with_tag_and_digest(tmp_path: Path) -> None:
+    digest = "sha256:" + "a" * 64
+    project = write(
+        tmp_path,
+        {
+            "kustomization.yaml": "resources: [p.yaml]\nimages:\n- {name: nginx, newTag: '1.27'}\n",
+            "p.yaml": f"""\
+                apiVersion: v1
+                kind: Pod
+                metadata: {{name: p}}
+                spec:
+                  containers:
+                  - {{name: a, image: "nginx:1.25@{digest}"}}
+                """,
+        },
+    )
+    result = build(project, "")
+    assert result.objects[0]["spec"]["containers"][0]["image"] == "nginx:1.27"
+
+
+def test_a_generator_directory_including_its_parent_is_a_cycle(tmp_path: Path) -> None:
+    project = write(
+        tmp_path,
+        {
+            "app/kustomization.yaml": "generators:\n- gen\n",
+            "app/gen/kustomization.yaml": "resources:\n- ..\n",
+        },
+    )
+    result = build(project, "app")
+    assert [e.message for e in result.errors if "nest too deep" in e.message] == []
+    assert any("kustomization cycle: app -> app/gen -> app" in e.message for e in result.errors)
+
+
+def test_inline_block_patch_error_line(tmp_path: Path) -> None:
+    project = write(
+        tmp_path,
+        {
+            "kustomization.yaml": """\
+                patches:
+                - target: {kind: ConfigMap}
+                  patch: |
+                    - op: add
+                      path: /x
+                     value: [unclosed
+                """,
+        },
+    )
+    result = build(project, "")
+    assert [(e.line, e.message.startswith("inline patch")) for e in result.errors] == [(6, True)]
+
+
+def test_a_missing_env_file_written_as_a_string_is_located(tmp_path: Path) -> None:
+    project = write(
+        tmp_path, {"k/kustomization.yaml": "configMapGenerator:\n- name: c\n  envs: app.env\n"}
+    )
+    result = build(project, "k")
+    assert [(m.target, m.loc.path, m.loc.line) for m in result.missing] == [
+        ("app.env", "k/kustomization.yaml", 3)
+    ]
+
+
+def test_a_kindless_document_in_a_build_is_not_an_object(tmp_path: Path) -> None:
+    from tests.conftest import lint_repo
+
+    write(
+        tmp_path,
+        {
+            "k/kustomization.yaml": "resources: [cm.yaml, values.yaml]\n",
+            "k/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+            "k/values.yaml": "replicas: 3\n",
+        },
+    )
+    units = lint_repo(tmp_path).workspace.units
+    built = [u for u in units if u.kustomize]
+    assert [[o.kind for o in u.objects] for u in built] == [["ConfigMap"]]
