@@ -279,12 +279,7 @@ def served_kinds(version: str, api_version: str) -> frozenset[str]:
 
 def served_versions(version: str, group: str, kind: str) -> list[str]:
     """apiVersions that serve `kind` of `group` in a release, the most stable first."""
-    release = _release(version)
-    if release is None:
-        return []
-    found = [v for (g, v), kinds in release.served.items() if g == group and kind in kinds]
-    found.sort(key=_stability)
-    return [f"{group}/{v}" if group else v for v in found]
+    return [v for v in kind_versions(version, kind) if split_api_version(v)[0] == group]
 
 
 def kind_versions(version: str, kind: str) -> list[str]:
@@ -305,19 +300,55 @@ def _stability(version: str) -> tuple[int, int, int]:
     return (level, -int(match[1]), -int(match[3] or 0))
 
 
-@functools.cache
-def builtin_groups() -> frozenset[str]:
-    """API groups Kubernetes itself serves in any bundled release, or served once (table)."""
-    groups: set[str] = {api.group for api in REMOVED_APIS}
+BUILTIN_GROUPS = frozenset(
+    {
+        "",
+        "admissionregistration.k8s.io",
+        "apiextensions.k8s.io",
+        "apiregistration.k8s.io",
+        "apps",
+        "authentication.k8s.io",
+        "authorization.k8s.io",
+        "autoscaling",
+        "batch",
+        "certificates.k8s.io",
+        "coordination.k8s.io",
+        "discovery.k8s.io",
+        "events.k8s.io",
+        "extensions",
+        "flowcontrol.apiserver.k8s.io",
+        "internal.apiserver.k8s.io",
+        "lifecycle.k8s.io",
+        "networking.k8s.io",
+        "node.k8s.io",
+        "policy",
+        "rbac.authorization.k8s.io",
+        "resource.k8s.io",
+        "scheduling.k8s.io",
+        "settings.k8s.io",
+        "storage.k8s.io",
+        "storagemigration.k8s.io",
+    }
+)
+"""API groups Kubernetes itself serves in a bundled release, or served once (REMOVED_APIS).
+
+A constant: reading them from the schemas loads every bundled release's definitions (13 files,
+about 0.1-0.25 s and 35 MB). tests/test_shared_helpers.py checks it against the bundled
+schemas, so a kubernetes-validate upgrade that brings a new group fails there."""
+
+
+def is_builtin_group(group: str) -> bool:
+    return group in BUILTIN_GROUPS
+
+
+def schema_groups() -> frozenset[str]:
+    """The groups the bundled schemas serve, read from every release (slow: for tests)."""
+    groups: set[str] = set()
     for version in bundled_versions():
         release = _release(version)
         if release is not None:
             groups |= release.groups
     return frozenset(groups)
-
-
-def is_builtin_group(group: str) -> bool:
-    return group in builtin_groups()
 
 
 # -- removed and deprecated API versions -----------------------------------------------------
@@ -488,7 +519,7 @@ def removal(version: str, api_version: str, kind: str) -> Removal | None:
             if served:
                 return Removal(api.removed_in, api.replacement, api.note, served_now=True)
     if not served:
-        if kind in _REMOVED_KINDS and group in builtin_groups():
+        if kind in _REMOVED_KINDS and group in BUILTIN_GROUPS:
             removed_in, note = _REMOVED_KINDS[kind]
             if version_key(version) >= version_key(removed_in):
                 return Removal(removed_in, None, note)
@@ -594,9 +625,8 @@ def _convert_crd_node(node: Any, root: bool = False) -> dict[str, Any]:
     embedded = node.get("x-kubernetes-embedded-resource") is True
     if node.get("x-kubernetes-int-or-string") is True:
         out.pop("type", None)
-        out["anyOf"] = [*out.get("anyOf", []), {"type": "integer"}, {"type": "string"}]
-        if "anyOf" in node:  # the node's own anyOf narrows it; keep only that
-            out["anyOf"] = [_convert_crd_node(v) for v in node["anyOf"]]
+        if "anyOf" not in node:  # the node's own anyOf (converted above) narrows it: keep it
+            out["anyOf"] = [{"type": "integer"}, {"type": "string"}]
     if node.get("nullable") is True and isinstance(out.get("type"), str):
         out["type"] = [out["type"], "null"]
     if root or embedded:  # metadata is always ObjectMeta, whatever the CRD narrows
@@ -615,16 +645,19 @@ def _convert_crd_node(node: Any, root: bool = False) -> dict[str, Any]:
 
 
 __all__ = [
-    "REMOVED_APIS",
+    "BUILTIN_GROUPS",
     "KindValidator",
     "Removal",
-    "RemovedApi",
-    "builtin_groups",
     "bundled_versions",
-    "crd_json_schema",
+    "crd_validator",
     "default_version",
+    "is_builtin_group",
+    "kind_versions",
     "removal",
     "resolve_version",
+    "schema_groups",
     "served_kinds",
+    "split_api_version",
     "validator_for",
+    "vendored_validator",
 ]

@@ -22,7 +22,7 @@ protect nothing. A masked literal keeps its first two characters: `hunter2` -> `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,6 @@ from k8slint.lint.findings import Finding, LintError, Related
 if TYPE_CHECKING:
     from k8slint.lint.model.workspace import Workspace
 
-MIN_SECRET_LENGTH = 4
 _URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^:/@\s]*:([^@\s/]+)@", re.IGNORECASE)
 
 
@@ -81,9 +80,13 @@ def secret_masker(ws: Workspace) -> Masker:
 
 
 def secret_literals(ws: Workspace) -> set[str]:
-    from k8slint.lint.model.k8s import data_entries, mapping
-    from k8slint.rules._secrets import credential_words, entries, is_placeholder
-    from k8slint.rules.plaintext_secret import DOCKER_CONFIG_KEYS, decode_auth, registry_auths
+    from k8slint.lint.model.k8s import mapping
+    from k8slint.lint.model.secrets import (
+        credential_words,
+        entries,
+        is_placeholder,
+        registry_credentials,
+    )
 
     found: set[str] = set()
 
@@ -102,13 +105,9 @@ def secret_literals(ws: Workspace) -> set[str]:
     for obj in ws.all_objects():
         if obj.kind != "Secret":
             continue
-        for entry in data_entries(obj):  # the values themselves: through `entries` below
-            if entry.key in DOCKER_CONFIG_KEYS and entry.value:
-                for _host, auth in registry_auths(entry.value):
-                    for field in ("password", "identitytoken", "auth"):
-                        value = auth.get(field)
-                        add(value if isinstance(value, str) else None)
-                    add(decode_auth(auth.get("auth"))[1])
+        for credential in registry_credentials(obj):  # the values themselves: `entries` below
+            for literal in credential.literals:
+                add(literal)
         written = mapping(obj.body, "data")
         for value in (written or {}).values():
             add("".join(value.split()) if isinstance(value, str) else None)
@@ -123,7 +122,9 @@ def secret_literals(ws: Workspace) -> set[str]:
     return found
 
 
-def _add_literal(found: set[str], text: str, is_placeholder: object) -> None:
+def _add_literal(found: set[str], text: str, is_placeholder: Callable[[str], bool]) -> None:
+    """Add `text` unless it is a placeholder; `is_placeholder` also leaves out values too short
+    to be anyone's secret (fewer than 4 characters)."""
     text = text.strip()
-    if len(text) >= MIN_SECRET_LENGTH and not is_placeholder(text):  # type: ignore[operator]
+    if not is_placeholder(text):
         found.add(text)

@@ -150,15 +150,6 @@ def base_scheme(scheme: str) -> str:
     return scheme if scheme in SCHEME_PORTS else scheme.split("+", 1)[0]
 
 
-def url_scheme(value: str) -> str | None:
-    """The database/cache/broker scheme of a URL value, or None for any other value."""
-    match = _URL.match(value.strip())
-    if match is None:
-        return None
-    scheme = base_scheme(match.group("scheme"))
-    return scheme if scheme in SCHEME_PORTS else None
-
-
 def _words(name: str) -> list[str]:
     return [w for w in re.split(r"[^A-Z0-9]+", name.upper()) if w]
 

@@ -20,7 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from k8slint.lint.findings import Finding, Related
+from k8slint.lint.findings import Finding, Related, Severity
+from k8slint.lint.kubernetes import BUILTIN_GROUPS
+from k8slint.lint.kustomize.build import KUSTOMIZATION_NAMES
 from k8slint.lint.locate import Loc, Located
 from k8slint.lint.model.k8s import (
     K8sObject,
@@ -30,16 +32,15 @@ from k8slint.lint.model.k8s import (
     located_str,
     mapping,
     maps_in,
+    namespaces_meet,
     sequence,
+    templated,
 )
-from k8slint.lint.model.workspace import Workspace
+from k8slint.lint.model.workspace import Workspace, top_dir
 from k8slint.lint.rule import Rule
 from k8slint.lint.yamlpos import YMap
 
 RefKind = Literal["Secret", "ConfigMap", "PersistentVolumeClaim"]
-
-TEMPLATED = re.compile(r"\{\{|\$\{|\$\(|<[^>]*>|%[({]|__[A-Z0-9_]+__")
-"""A name a tool fills in before apply: Helm `{{ }}`, envsubst `${}`, `<name>`, `__NAME__`."""
 
 SECRET_MAKERS = frozenset(
     {"Secret", "SealedSecret", "ExternalSecret", "ClusterExternalSecret", "Certificate"}
@@ -49,7 +50,8 @@ SECRET_MAKERS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Ref:
-    """One reference of a pod to a Secret or ConfigMap, optionally to one of its keys."""
+    """One reference of a pod to a Secret, ConfigMap or PersistentVolumeClaim, optionally to one
+    of its keys."""
 
     kind: RefKind
     name: Located[str]
@@ -61,7 +63,7 @@ class Ref:
 
 @dataclass(frozen=True, slots=True)
 class Provider:
-    """Something that makes a Secret or ConfigMap of a name in a namespace (None: apply-time)."""
+    """Something that makes an object of a name in a namespace (None: apply-time)."""
 
     name: str
     namespace: str | None
@@ -69,23 +71,21 @@ class Provider:
     loc: Loc
     label: str  # "Secret 'db'", "SealedSecret 'obs' (template name 'obs-db-secret')"
     path: str  # the file that defines it
+    ordinal: bool = False  # makes `<name>-0`, `<name>-1` ... (a StatefulSet claim template)
 
 
-def namespace_matches(ref_ns: str | None, provider_ns: str | None) -> bool:
-    """An explicit namespace on both sides must agree; None is whatever apply-time gives."""
-    return ref_ns is None or provider_ns is None or ref_ns == provider_ns
-
-
-def templated(name: str) -> bool:
-    return not name or bool(TEMPLATED.search(name))
+def _unjudged(name: str) -> bool:
+    """A name that cannot be judged: empty, or one a tool fills in before apply."""
+    return not name or templated(name)
 
 
 # -- references ------------------------------------------------------------------------------
 
 
 def pod_refs(workload: K8sObject, pod: PodSpec) -> Iterator[Ref]:
-    """Secret and ConfigMap references of a pod: env, envFrom (containers and initContainers),
-    secret/configMap volumes and projected sources, with a secret volume's `items[].key`."""
+    """Secret, ConfigMap and PersistentVolumeClaim references of a pod: env, envFrom
+    (containers and initContainers), secret/configMap volumes and projected sources (with a
+    secret's `items[].key`), and persistentVolumeClaim volumes."""
     for container in pod.containers:
         where = f"{'initContainer' if container.init else 'container'} {container.name!r}"
         for var in container.env:
@@ -120,26 +120,36 @@ def pod_refs(workload: K8sObject, pod: PodSpec) -> Iterator[Ref]:
                     workload,
                     f"envFrom of {where}",
                 )
+    own_claims = _claim_template_names(workload)
     for _index, volume in maps_in(sequence(pod.body, "volumes")):
         label = f"volume {volume.get('name')!r}"
-        yield from _volume_source_refs(workload, mapping(volume, "secret"), "Secret", label)
-        yield from _volume_source_refs(workload, mapping(volume, "configMap"), "ConfigMap", label)
+        yield from _volume_source_refs(
+            workload, mapping(volume, "secret"), "Secret", "secretName", label
+        )
+        yield from _volume_source_refs(
+            workload, mapping(volume, "configMap"), "ConfigMap", "name", label
+        )
         for _i, source in maps_in(sequence(volume, "projected", "sources")):
             for key, kind in (("secret", "Secret"), ("configMap", "ConfigMap")):
                 yield from _volume_source_refs(
                     workload,
                     mapping(source, key),
                     kind,  # type: ignore[arg-type]
+                    "name",  # a projected source names a Secret by `name`, not `secretName`
                     f"projected {label}",
                 )
+        claim = located_str(mapping(volume, "persistentVolumeClaim"), "claimName")
+        if claim is not None and claim.value not in own_claims:
+            # naming one of the StatefulSet's own claim templates: the template wins
+            yield Ref("PersistentVolumeClaim", claim, None, False, workload, label)
 
 
 def _volume_source_refs(
-    workload: K8sObject, source: YMap | None, kind: RefKind, via: str
+    workload: K8sObject, source: YMap | None, kind: RefKind, name_key: str, via: str
 ) -> Iterator[Ref]:
     if source is None:
         return
-    name = located_str(source, "secretName" if kind == "Secret" else "name")
+    name = located_str(source, name_key)
     if name is None:
         return
     optional = source.get("optional") is True
@@ -152,6 +162,20 @@ def _volume_source_refs(
             yield Ref(kind, name, key, optional, workload, via)
 
 
+def _claim_template_names(workload: K8sObject) -> frozenset[str]:
+    if workload.kind != "StatefulSet":
+        return frozenset()
+    return frozenset(name for name, _loc in _claim_templates(workload))
+
+
+def _claim_templates(sts: K8sObject) -> Iterator[tuple[str, Loc]]:
+    """(name, span of the name) of each `volumeClaimTemplates` entry of a StatefulSet."""
+    for _index, template in maps_in(sequence(sts.body, "spec", "volumeClaimTemplates")):
+        name = located_str(mapping(template, "metadata"), "name")
+        if name is not None and name.value:
+            yield name.value, name.loc
+
+
 # -- what defines them -----------------------------------------------------------------------
 
 
@@ -160,28 +184,47 @@ class Providers:
 
     def __init__(self, providers: list[Provider]) -> None:
         self.by_name: dict[str, list[Provider]] = defaultdict(list)
+        self.by_stem: dict[str, list[Provider]] = defaultdict(list)  # ordinal providers
         for provider in providers:
-            self.by_name[provider.name].append(provider)
+            (self.by_stem if provider.ordinal else self.by_name)[provider.name].append(provider)
+
+    def named(self, name: str) -> list[Provider]:
+        """Every provider of `name`, in any namespace."""
+        found = self.by_name.get(name, [])
+        stem, dash, ordinal = name.rpartition("-")
+        if dash and ordinal.isascii() and ordinal.isdigit() and stem in self.by_stem:
+            found = [*found, *self.by_stem[stem]]
+        return found
 
     def resolve(self, name: str, namespace: str | None) -> list[Provider]:
-        return [p for p in self.by_name.get(name, ()) if namespace_matches(namespace, p.namespace)]
+        return [p for p in self.named(name) if namespaces_meet(namespace, p.namespace)]
 
     def elsewhere(self, name: str, namespace: str | None) -> list[Provider]:
-        """Definitions of that name in other (explicit) namespaces."""
+        """Definitions of that very name in other (explicit) namespaces."""
         return [
-            p for p in self.by_name.get(name, ()) if not namespace_matches(namespace, p.namespace)
+            p for p in self.by_name.get(name, ()) if not namespaces_meet(namespace, p.namespace)
         ]
 
 
 def providers(ws: Workspace, kind: RefKind) -> Providers:
-    key = f"refs-providers:{kind}:{id(ws.unit)}"
-    cache = ws._shared
-    if key not in cache:
-        made = list(_secret_providers(ws) if kind == "Secret" else _configmap_providers(ws))
-        made.extend(_generator_providers(ws, kind))
-        cache[key] = Providers(made)
-    found: Providers = cache[key]
-    return found
+    """What the unit makes of `kind`: computed once per unit."""
+    return ws.memo(f"refs.providers:{kind}", lambda: Providers(list(_providers(ws, kind))))
+
+
+def _providers(ws: Workspace, kind: RefKind) -> Iterator[Provider]:
+    if kind == "Secret":
+        for obj in ws.objects:
+            yield from _made_secrets(obj)
+    elif kind == "ConfigMap":
+        for obj in ws.of_kind("ConfigMap"):
+            if obj.name:
+                label = f"ConfigMap {obj.name!r}"
+                yield Provider(
+                    obj.name, obj.namespace, _keys_of(obj), obj.name_loc, label, obj.path
+                )
+    else:
+        yield from _claim_providers(ws)
+    yield from _generator_providers(ws, kind)
 
 
 def _keys_of(obj: K8sObject) -> frozenset[str] | None:
@@ -189,26 +232,26 @@ def _keys_of(obj: K8sObject) -> frozenset[str] | None:
     return keys or None  # an empty object is filled in by someone else
 
 
-def _secret_providers(ws: Workspace) -> Iterator[Provider]:
-    for obj in ws.objects:
-        kind = obj.kind
-        if kind == "Secret" and obj.name:
-            keys = _keys_of(obj)
-            if child(obj.body, "type") == "kubernetes.io/service-account-token":
-                keys = None  # the token controller fills it in
-            yield Provider(
-                obj.name, obj.namespace, keys, obj.name_loc, f"Secret {obj.name!r}", obj.path
-            )
-        elif kind == "SealedSecret":
-            yield from _sealed_secret(obj)
-        elif kind in ("ExternalSecret", "ClusterExternalSecret"):
-            yield from _external_secret(obj)
-        elif kind == "Certificate" and obj.group == "cert-manager.io":
-            name = located_str(mapping(obj.body, "spec"), "secretName")
-            if name is not None and name.value:
-                label = f"cert-manager Certificate {obj.name!r}"
-                yield Provider(name.value, obj.namespace, None, name.loc, label, obj.path)
-        yield from _connection_secrets(obj)
+def _made_secrets(obj: K8sObject) -> Iterator[Provider]:
+    """The Secrets an object makes: itself, or what its controller creates."""
+    kind = obj.kind
+    if kind == "Secret" and obj.name:
+        keys = _keys_of(obj)
+        if child(obj.body, "type") == "kubernetes.io/service-account-token":
+            keys = None  # the token controller fills it in
+        yield Provider(
+            obj.name, obj.namespace, keys, obj.name_loc, f"Secret {obj.name!r}", obj.path
+        )
+    elif kind == "SealedSecret":
+        yield from _sealed_secret(obj)
+    elif kind in ("ExternalSecret", "ClusterExternalSecret"):
+        yield from _external_secret(obj)
+    elif kind == "Certificate" and obj.group == "cert-manager.io":
+        name = located_str(mapping(obj.body, "spec"), "secretName")
+        if name is not None and name.value:
+            label = f"cert-manager Certificate {obj.name!r}"
+            yield Provider(name.value, obj.namespace, None, name.loc, label, obj.path)
+    yield from _connection_secrets(obj)
 
 
 def _sealed_secret(obj: K8sObject) -> Iterator[Provider]:
@@ -271,30 +314,39 @@ def _connection_secrets(obj: K8sObject) -> Iterator[Provider]:
         yield Provider(name.value, namespace, None, name.loc, label, obj.path)
 
 
-def _configmap_providers(ws: Workspace) -> Iterator[Provider]:
-    for obj in ws.objects:
-        if obj.kind == "ConfigMap" and obj.name:
-            label = f"ConfigMap {obj.name!r}"
-            yield Provider(obj.name, obj.namespace, _keys_of(obj), obj.name_loc, label, obj.path)
+def _claim_providers(ws: Workspace) -> Iterator[Provider]:
+    """PersistentVolumeClaims, and the claims `<template>-<statefulset>-<ordinal>` that each
+    StatefulSet `volumeClaimTemplates` entry makes (another workload, a backup Job, may mount
+    them by name)."""
+    for obj in ws.of_kind("PersistentVolumeClaim"):
+        if obj.name:
+            label = f"PersistentVolumeClaim {obj.name!r}"
+            yield Provider(obj.name, obj.namespace, None, obj.name_loc, label, obj.path)
+    for sts in ws.of_kind("StatefulSet"):
+        for name, loc in _claim_templates(sts):
+            label = f"volumeClaimTemplate {name!r} of StatefulSet {sts.name!r}"
+            stem = f"{name}-{sts.name}"
+            yield Provider(stem, sts.namespace, None, loc, label, sts.path, ordinal=True)
 
 
-def _generator_providers(ws: Workspace, kind: RefKind) -> Iterator[Provider]:
+def _generator_providers(ws: Workspace, kind: RefKind) -> list[Provider]:
     """Names that kustomize generators of the workspace produce, for the plain manifests.
 
     A kustomize build holds its generated objects itself (hash suffix included, references
     rewritten). The plain manifests hold none; but a manifest that a kustomization also builds
     may sit among them (a tree applied both ways, or a build k8slint could not finish), and a
     generator's name there is no evidence of a missing object. Keys: not judged (unknown).
+    Read once per run.
     """
-    if ws.unit is not None and ws.unit.kustomize:
-        return
+    if (ws.unit is not None and ws.unit.kustomize) or kind == "PersistentVolumeClaim":
+        return []
+    return ws.memo_shared(f"refs.generators:{kind}", lambda: list(_generators(ws, kind)))
+
+
+def _generators(ws: Workspace, kind: RefKind) -> Iterator[Provider]:
     generator = "secretGenerator" if kind == "Secret" else "configMapGenerator"
     for rel in ws.files:
-        if posixpath.basename(rel) not in (
-            "kustomization.yaml",
-            "kustomization.yml",
-            "Kustomization",
-        ):
+        if posixpath.basename(rel) not in KUSTOMIZATION_NAMES:
             continue
         source = ws.source(rel)
         if source is None or source.error is not None or not source.documents:
@@ -347,9 +399,12 @@ def application_dir(path: str) -> str:
     """The directory that stands for a manifest's application in the plain manifests.
 
     The manifest's own directory; while that is a generic deploy folder (`k8s/`, `deploy/`,
-    `base/`, `manifests/` ...), its parent, so that `k8s/app.yaml` and `secrets/db.yaml` of one
-    repository are one application while `samples/a/x.yaml` and `samples/b/y.yaml` are two. Never
-    above the top-level directory: a root may hold several repositories.
+    `base/`, `manifests/` ...) below the top-level one, its parent. So `repo/k8s/app.yaml`
+    stands for `repo`, and a Secret in `repo/secrets/db.yaml` (inside `repo/`) counts for it,
+    while `samples/a/x.yaml` and `samples/b/y.yaml` are two applications. Never above the
+    top-level directory, since a root may hold several repositories: `k8s/app.yaml` stands for
+    `k8s` (so `secrets/db.yaml` beside it is another application), and a file at the root for
+    "" (the whole root).
     """
     parts = posixpath.dirname(path).split("/") if "/" in path else []
     while len(parts) > 1 and parts[-1].lower() in GENERIC_DIRS:
@@ -364,14 +419,30 @@ def kept_with(ws: Workspace, workload: K8sObject, kind: RefKind) -> bool:
     manifests (which may hold many repositories or examples) only makers in the workload's
     application subtree (see `application_dir`) count, a kustomize generator included.
     """
-    makers = SECRET_MAKERS if kind == "Secret" else frozenset({"ConfigMap"})
+    makers = ws.memo(f"refs.makers:{kind}", lambda: _maker_dirs(ws, kind))
+    if not makers:
+        return False
     unit = ws.unit
     if unit is not None and unit.kustomize:
-        return any(obj.kind in makers for obj in ws.objects)
-    area = application_dir(workload.path)
-    if any(obj.kind in makers and _within(obj.path, area) for obj in ws.objects):
         return True
-    return any(_within(p.path, area) for p in _generator_providers(ws, kind))
+    area = application_dir(workload.path)
+    return not area or area in makers
+
+
+def _maker_dirs(ws: Workspace, kind: RefKind) -> frozenset[str]:
+    """Every ancestor directory of every file that makes `kind` in the unit ("" included, so
+    that the set is empty only when nothing makes it)."""
+    makers = SECRET_MAKERS if kind == "Secret" else frozenset({kind})
+    paths = {obj.path for obj in ws.of_kind(*makers)}
+    paths |= {p.path for p in _generator_providers(ws, kind)}
+    found: set[str] = set()
+    for path in paths:
+        found.add("")
+        directory = posixpath.dirname(path)
+        while directory and directory not in found:
+            found.add(directory)
+            directory = posixpath.dirname(directory)
+    return frozenset(found)
 
 
 def _within(path: str, directory: str) -> bool:
@@ -386,18 +457,19 @@ class Missing:
     """A reference no provider satisfies, with what may help the reader."""
 
     ref: Ref
-    others: int  # further references of the same workload to the same missing name
+    others: int  # further places (env, envFrom, volume) of the workload naming the same object
     hint: str  # "; a SealedSecret 'x' makes Secret 'y'", "" when nothing helps
-    related: tuple[tuple[Loc, str], ...]
+    related: tuple[Related, ...]
 
 
 def missing_objects(ws: Workspace, kind: RefKind) -> Iterator[Missing]:
     """References to a `kind` that nothing in the unit makes, one per workload and name."""
     found = providers(ws, kind)
+    hints: dict[tuple[str, str | None], tuple[str, tuple[Related, ...]]] = {}
     for workload, pod in ws.workloads():
         seen: dict[str, list[Ref]] = {}
         for ref in pod_refs(workload, pod):
-            if ref.kind != kind or ref.optional or templated(ref.name.value):
+            if ref.kind != kind or ref.optional or _unjudged(ref.name.value):
                 continue
             if found.resolve(ref.name.value, workload.namespace):
                 continue
@@ -405,18 +477,72 @@ def missing_objects(ws: Workspace, kind: RefKind) -> Iterator[Missing]:
                 continue
             seen.setdefault(ref.name.value, []).append(ref)
         for name, refs in seen.items():
-            hint, related = _hint(ws, found, kind, name, workload.namespace)
-            yield Missing(refs[0], len(refs) - 1, hint, related)
+            key = (name, workload.namespace)
+            if key not in hints:  # close names: a scan of every provider
+                hints[key] = _hint(ws, found, kind, name, workload.namespace)
+            hint, related = hints[key]
+            places = {ref.via for ref in refs}  # a volume's items[].key name it once more
+            yield Missing(refs[0], len(places) - 1, hint, related)
+
+
+_FIXES: dict[str, tuple[str, str]] = {
+    "Secret": (
+        "fix the name or add the Secret (or the SealedSecret/ExternalSecret that makes it)",
+        "create it before the pod starts (no Secret is kept here, so it is probably made by"
+        " hand) or mark the reference optional: true",
+    ),
+    "ConfigMap": (
+        "fix the name or add the ConfigMap",
+        "create it before the pod starts (no ConfigMap is kept here, so it is probably made by"
+        " hand, e.g. kubectl create configmap --from-file) or add it",
+    ),
+    "PersistentVolumeClaim": (
+        "fix the claim name or add the PersistentVolumeClaim (or a StatefulSet"
+        " volumeClaimTemplate)",
+        "create it before the pod starts",
+    ),
+}
+"""Per kind: the fix when the team keeps such objects here, and when they are made by hand."""
+
+
+def object_findings(
+    ws: Workspace, rule: Rule, kind: RefKind, out_of_band: bool | None = None
+) -> Iterator[Finding]:
+    """missing-secret / missing-configmap / missing-pvc: one finding per workload and name.
+
+    `out_of_band`: True, the objects are made outside these manifests (a warning); False,
+    always an error; None, judged per application (`kept_with`)."""
+    fix, by_hand = _FIXES[kind]
+    verb = "mounted by" if kind == "PersistentVolumeClaim" else "used by"
+    for missing in missing_objects(ws, kind):
+        ref = missing.ref
+        more = f" (and {missing.others} more reference(s))" if missing.others else ""
+        head = (
+            f"{kind} {ref.name.value!r} {verb} {ref.via} of {ref.workload.kind}"
+            f" {ref.workload.name!r}{more} is defined nowhere in these manifests{missing.hint}"
+        )
+        made_by_hand = (
+            out_of_band if out_of_band is not None else not kept_with(ws, ref.workload, kind)
+        )
+        if made_by_hand:
+            yield rule.finding(
+                ref.name.loc,
+                f"{head}; {by_hand}",
+                related=missing.related,
+                severity=Severity.WARNING,
+            )
+        else:
+            yield rule.finding(ref.name.loc, f"{head}; {fix}", related=missing.related)
 
 
 def missing_keys(ws: Workspace, kind: RefKind) -> Iterator[tuple[Ref, list[Provider]]]:
     """Key references whose object is defined, with visible keys, and lacks the key."""
     found = providers(ws, kind)
     for workload, pod in ws.workloads():
+        repository = _repository(ws, workload.path)
         for ref in pod_refs(workload, pod):
-            if ref.kind != kind or ref.key is None or ref.optional or templated(ref.name.value):
+            if ref.kind != kind or ref.key is None or ref.optional or _unjudged(ref.name.value):
                 continue
-            repository = _repository(ws, workload.path)
             candidates = [
                 p
                 for p in found.resolve(ref.name.value, workload.namespace)
@@ -429,75 +555,53 @@ def missing_keys(ws: Workspace, kind: RefKind) -> Iterator[tuple[Ref, list[Provi
             yield ref, candidates
 
 
+_SECRET_CONTROLLERS = ("SealedSecret", "ExternalSecret", "ClusterExternalSecret")
+
+
 def _hint(
     ws: Workspace, found: Providers, kind: RefKind, name: str, namespace: str | None
-) -> tuple[str, tuple[tuple[Loc, str], ...]]:
+) -> tuple[str, tuple[Related, ...]]:
     elsewhere = found.elsewhere(name, namespace)
     if elsewhere:
         first = elsewhere[0]
         return (
             f"; {first.label} exists in namespace {first.namespace!r}, not in"
             f" {namespace or 'default'!r}, and pods only see their own namespace",
-            ((first.loc, f"{first.label} in namespace {first.namespace!r}"),),
+            (Related(first.loc, f"{first.label} in namespace {first.namespace!r}"),),
         )
     if kind == "Secret":
-        for obj in ws.objects:
-            if obj.kind in ("SealedSecret", "ExternalSecret") and obj.name == name:
-                made = [p for p in _secret_providers_of(obj)]
-                if made and made[0].name != name:
+        for controller in _SECRET_CONTROLLERS:
+            for obj in ws.find_any_namespace(controller, name):
+                made = next(_made_secrets(obj), None)
+                if made is not None and made.name != name:
                     return (
-                        f"; {obj.kind} {name!r} makes Secret {made[0].name!r}, not {name!r}",
-                        ((made[0].loc, made[0].label),),
+                        f"; {obj.kind} {name!r} makes Secret {made.name!r}, not {name!r}",
+                        (Related(made.loc, made.label),),
                     )
     close = _close_names(name, [p for ps in found.by_name.values() for p in ps], namespace)
     if close is not None:
-        return f"; did you mean {close.name!r}?", ((close.loc, close.label),)
+        return f"; did you mean {close.name!r}?", (Related(close.loc, close.label),)
     return "", ()
-
-
-def _secret_providers_of(obj: K8sObject) -> list[Provider]:
-    if obj.kind == "SealedSecret":
-        return list(_sealed_secret(obj))
-    return list(_external_secret(obj))
 
 
 def _close_names(name: str, candidates: list[Provider], namespace: str | None) -> Provider | None:
     import difflib
 
-    usable = {p.name: p for p in candidates if namespace_matches(namespace, p.namespace)}
+    usable = {p.name: p for p in candidates if namespaces_meet(namespace, p.namespace)}
     matches = difflib.get_close_matches(name, list(usable), n=1, cutoff=0.8)
     return usable[matches[0]] if matches else None
 
 
 # -- made at run time ------------------------------------------------------------------------
 
-BUILTIN_GROUPS = frozenset(
-    {
-        "",
-        "apps",
-        "batch",
-        "autoscaling",
-        "policy",
-        "networking.k8s.io",
-        "rbac.authorization.k8s.io",
-        "storage.k8s.io",
-        "apiextensions.k8s.io",
-        "admissionregistration.k8s.io",
-        "apiregistration.k8s.io",
-        "coordination.k8s.io",
-        "discovery.k8s.io",
-        "scheduling.k8s.io",
-        "node.k8s.io",
-        "certificates.k8s.io",
-        "events.k8s.io",
-        "flowcontrol.apiserver.k8s.io",
-        "monitoring.coreos.com",
-        "bitnami.com",
-        "external-secrets.io",
-        "cert-manager.io",
-    }
-)
-"""API groups whose objects make no Secret or ConfigMap beyond what `Providers` reads."""
+RUN_TIME_INERT_GROUPS = BUILTIN_GROUPS | {
+    "monitoring.coreos.com",
+    "bitnami.com",
+    "external-secrets.io",
+    "cert-manager.io",
+}
+"""API groups whose objects make no Secret, ConfigMap or claim beyond what `Providers` reads:
+Kubernetes' own, and the operators whose output `Providers` models."""
 
 AUTOMATIC_CONFIGMAPS = frozenset(
     {"kube-root-ca.crt", "istio-ca-root-cert", "openshift-service-ca.crt"}
@@ -506,6 +610,37 @@ AUTOMATIC_CONFIGMAPS = frozenset(
 OpenShift's service CA operator)."""
 
 _TOKENS = re.compile(r"[a-z0-9]+")
+_NAME_RUN = re.compile(r"[a-z0-9.-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _RunTimeIndex:
+    """What may make an object at run time, indexed once per unit."""
+
+    words: dict[str, list[K8sObject]]  # maximal [a-z0-9.-] runs of a workload's literals
+    texts: tuple[tuple[K8sObject, str], ...]  # every literal (names outside that alphabet)
+    resources: dict[tuple[str, ...], list[K8sObject]]  # custom resources by name tokens
+
+
+def _run_time_index(ws: Workspace) -> _RunTimeIndex:
+    words: dict[str, list[K8sObject]] = defaultdict(list)
+    texts: list[tuple[K8sObject, str]] = []
+    resources: dict[tuple[str, ...], list[K8sObject]] = defaultdict(list)
+    for obj in ws.objects:
+        if obj.pod_spec is not None:
+            for text in _literals(obj):
+                texts.append((obj, text))
+                for word in _NAME_RUN.findall(text):
+                    owners = words[word]
+                    if not owners or owners[-1] is not obj:
+                        owners.append(obj)
+            continue
+        if obj.group in RUN_TIME_INERT_GROUPS or not obj.name:
+            continue
+        tokens = _TOKENS.findall(obj.name.lower())
+        if tokens and len("".join(tokens)) >= 3:
+            resources[tuple(tokens)].append(obj)
+    return _RunTimeIndex(dict(words), tuple(texts), dict(resources))
 
 
 def made_at_run_time(ws: Workspace, kind: RefKind, name: str, workload: K8sObject) -> bool:
@@ -519,23 +654,28 @@ def made_at_run_time(ws: Workspace, kind: RefKind, name: str, workload: K8sObjec
     """
     if kind == "ConfigMap" and name in AUTOMATIC_CONFIGMAPS:
         return True
-    wanted = _TOKENS.findall(name.lower())
-    bounded = re.compile(rf"(?<![a-z0-9.-]){re.escape(name)}(?![a-z0-9.-])")
+    index = ws.memo("refs.run-time", lambda: _run_time_index(ws))
     area = _repository(ws, workload.path)
-    for obj in ws.objects:
-        if obj is workload or not _within(obj.path, area):
-            continue
-        if not namespace_matches(workload.namespace, obj.namespace):
-            continue
-        if obj.pod_spec is not None:
-            if any(bounded.search(text) for text in _literals(obj)):
-                return True
-            continue
-        if obj.group in BUILTIN_GROUPS or not obj.name:
-            continue
-        tokens = _TOKENS.findall(obj.name.lower())
-        if tokens and len("".join(tokens)) >= 3 and _contains_run(wanted, tokens):
+
+    def near(obj: K8sObject) -> bool:
+        return (
+            obj is not workload
+            and _within(obj.path, area)
+            and namespaces_meet(workload.namespace, obj.namespace)
+        )
+
+    if _NAME_RUN.fullmatch(name):  # named in a literal: as a whole run of name characters
+        if any(near(obj) for obj in index.words.get(name, ())):
             return True
+    else:
+        bounded = re.compile(rf"(?<![a-z0-9.-]){re.escape(name)}(?![a-z0-9.-])")
+        if any(near(obj) and bounded.search(text) for obj, text in index.texts):
+            return True
+    wanted = _TOKENS.findall(name.lower())
+    for start in range(len(wanted)):
+        for end in range(start + 1, len(wanted) + 1):
+            if any(near(obj) for obj in index.resources.get(tuple(wanted[start:end]), ())):
+                return True
     return False
 
 
@@ -543,12 +683,7 @@ def _repository(ws: Workspace, path: str) -> str:
     unit = ws.unit
     if unit is not None and unit.kustomize:
         return ""
-    return path.split("/", 1)[0] if "/" in path else ""
-
-
-def _contains_run(tokens: list[str], run: list[str]) -> bool:
-    size = len(run)
-    return any(tokens[i : i + size] == run for i in range(len(tokens) - size + 1))
+    return top_dir(path)
 
 
 def _literals(obj: K8sObject) -> Iterator[str]:

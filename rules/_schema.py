@@ -1,5 +1,7 @@
 """Shared by schema-invalid: turn JSON Schema errors into findings at the failing value.
 
+Also the workspace's CRD index, which schema-invalid and missing-crd share.
+
 jsonschema-rs reports every error with the instance path of the failing value. The path is
 walked through the parsed `YMap`/`YSeq` tree so a finding sits on the value itself (a wrong type,
 a bad enum value), on the key (an unknown field) or on the mapping that lacks a required field.
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from k8slint.lint.locate import Loc
+from k8slint.lint.model.k8s import K8sObject, child
+from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.yamlpos import YMap, YSeq
 
 Path = tuple[str | int, ...]
@@ -54,13 +58,13 @@ def issues(
         errors = list(validator.iter_errors(_plain(instance)))
     found: dict[tuple[Path, bool], Issue] = {}
     for error in errors:
-        for issue in _from_error(error, instance, schema_at, skip):
+        for issue in _from_error(error, schema_at, skip):
             found.setdefault((issue.path, issue.at_key), issue)
     return sorted(found.values(), key=lambda i: [str(p) for p in i.path])
 
 
 def _from_error(
-    error: Any, root: Any, schema_at: SchemaLookup | None, skip: Callable[[Any], bool] | None
+    error: Any, schema_at: SchemaLookup | None, skip: Callable[[Any], bool] | None
 ) -> Iterator[Issue]:
     if skip is not None and skip(error):
         return
@@ -71,7 +75,7 @@ def _from_error(
     if name in ("anyOf", "oneOf"):
         if value is None or (name == "oneOf" and _all_valid(kind)):
             return  # null reads as unset; "valid under several" is the schema's ambiguity
-        yield from _best_branch(error, root, schema_at, skip)
+        yield from _best_branch(error, schema_at, skip)
     elif name == "additionalProperties":
         known = _known_fields(error, schema_at)
         for key in getattr(kind, "unexpected", ()):
@@ -99,7 +103,7 @@ def _all_valid(kind: Any) -> bool:
 
 
 def _best_branch(
-    error: Any, root: Any, schema_at: SchemaLookup | None, skip: Callable[[Any], bool] | None
+    error: Any, schema_at: SchemaLookup | None, skip: Callable[[Any], bool] | None
 ) -> Iterator[Issue]:
     branches: Sequence[Sequence[Any]] = [b for b in getattr(error.kind, "context", ()) if b]
     path = tuple(error.instance_path)
@@ -128,7 +132,7 @@ def _best_branch(
         key=lambda b: (max(len(e.instance_path) for e in b), -len(b), _not_type_only(b)),
     )
     for sub in best:
-        yield from _from_error(sub, root, schema_at, skip)
+        yield from _from_error(sub, schema_at, skip)
 
 
 def _not_type_only(branch: Sequence[Any]) -> bool:
@@ -289,3 +293,24 @@ def _plain(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
         return float(value)
     return value
+
+
+# -- CustomResourceDefinitions of the workspace ------------------------------------------------
+
+
+def crd_index(ws: Workspace) -> dict[tuple[str, str], K8sObject]:
+    """CRDs of the whole workspace by (group, kind), the first of each: a cluster-wide install,
+    often kept apart from the resources it serves. Built once per run (schema-invalid and
+    missing-crd both read it)."""
+    return ws.memo_shared("crd-index", lambda: _crd_index(ws.all_objects()))
+
+
+def _crd_index(objects: tuple[K8sObject, ...]) -> dict[tuple[str, str], K8sObject]:
+    index: dict[tuple[str, str], K8sObject] = {}
+    for obj in objects:
+        if obj.kind != "CustomResourceDefinition" or obj.group != "apiextensions.k8s.io":
+            continue
+        group, kind = child(obj.body, "spec", "group"), child(obj.body, "spec", "names", "kind")
+        if isinstance(group, str) and isinstance(kind, str):
+            index.setdefault((group, kind), obj)
+    return index

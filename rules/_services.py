@@ -25,7 +25,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from k8slint.lint.kubernetes import BUILTIN_GROUPS
 from k8slint.lint.locate import Loc, Located
+from k8slint.lint.model import k8s
 from k8slint.lint.model.k8s import (
     POD_SPEC_PATHS,
     Container,
@@ -36,43 +38,14 @@ from k8slint.lint.model.k8s import (
     located_str,
     mapping,
     maps_in,
+    namespaces_meet,
     sequence,
 )
 from k8slint.lint.model.workspace import Workspace, related_dirs
 from k8slint.lint.yamlpos import YMap, YSeq
 
-TEMPLATED = re.compile(r"\{\{|\$\{|\$\(|<[^>]*>|%[({]|__[A-Z0-9_]+__|^\$[A-Za-z_]")
-"""A value a tool fills in before apply: Helm `{{ }}`, envsubst `${}`, `<name>`, `__NAME__`."""
-
 PORT_NAME = re.compile(r"(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?")
 """A valid port name (IANA_SVC_NAME): what the endpoints controller can look up."""
-
-BUILTIN_GROUPS = frozenset(
-    {
-        "",
-        "admissionregistration.k8s.io",
-        "apiextensions.k8s.io",
-        "apiregistration.k8s.io",
-        "apps",
-        "authentication.k8s.io",
-        "authorization.k8s.io",
-        "autoscaling",
-        "batch",
-        "certificates.k8s.io",
-        "coordination.k8s.io",
-        "discovery.k8s.io",
-        "events.k8s.io",
-        "extensions",
-        "flowcontrol.apiserver.k8s.io",
-        "networking.k8s.io",
-        "node.k8s.io",
-        "policy",
-        "rbac.authorization.k8s.io",
-        "resource.k8s.io",
-        "scheduling.k8s.io",
-        "storage.k8s.io",
-    }
-)
 
 INERT_CUSTOM_KINDS = frozenset(
     {
@@ -167,8 +140,8 @@ def together(ws: Workspace, a: K8sObject, b: K8sObject) -> bool:
 
 
 def namespace_matches(a: K8sObject, b: K8sObject) -> bool:
-    """An explicit namespace on both sides must agree; none is whatever apply-time gives."""
-    return a.namespace is None or b.namespace is None or a.namespace == b.namespace
+    """Whether two objects' namespaces can meet (`namespaces_meet`)."""
+    return namespaces_meet(a.namespace, b.namespace)
 
 
 def is_custom(obj: K8sObject) -> bool:
@@ -186,7 +159,8 @@ def is_rollout(obj: K8sObject) -> bool:
 
 
 def templated(value: object) -> bool:
-    return not isinstance(value, str) or not value or bool(TEMPLATED.search(value))
+    """A value not to judge: no string, empty, or filled in by a tool (`k8s.templated`)."""
+    return not isinstance(value, str) or not value or k8s.templated(value)
 
 
 def normal_name(name: str) -> str:
@@ -251,21 +225,44 @@ class PodTemplate:
         return False
 
     def selected_by(self, selector: dict[str, str]) -> bool:
-        labels = self.labels
-        for key, value in selector.items():
-            if labels.get(key) != value and not self.carries(key, value):
-                return False
-        return True
+        return all(self.carries(key, value) for key, value in selector.items())
+
+
+@dataclass(frozen=True, slots=True)
+class _Templates:
+    """The unit's pod templates, and those carrying each label pair."""
+
+    templates: list[PodTemplate]
+    by_label: dict[tuple[str, str], list[PodTemplate]]
+
+
+def _unit_templates(ws: Workspace) -> _Templates:
+    return ws.memo("services.pod-templates", lambda: _index_templates(_pod_templates(ws)))
+
+
+def _index_templates(templates: list[PodTemplate]) -> _Templates:
+    by_label: dict[tuple[str, str], list[PodTemplate]] = {}
+    for template in templates:
+        for pair in template.labels.items():
+            by_label.setdefault(pair, []).append(template)
+    return _Templates(templates, by_label)
 
 
 def pod_templates(ws: Workspace) -> list[PodTemplate]:
-    """Every pod template of the unit, in object order."""
+    """Every pod template of the unit, in object order (computed once per unit)."""
+    return _unit_templates(ws).templates
+
+
+def _pod_templates(ws: Workspace) -> list[PodTemplate]:
     found: list[PodTemplate] = []
     for obj in ws.objects:
         if obj.kind in POD_SPEC_PATHS and not is_custom(obj):
-            path = POD_SPEC_PATHS[obj.kind]
-            meta = mapping(obj.body, *path[:-1], "metadata") if obj.kind != "Pod" else obj.metadata
-            found.append(_template(obj, meta, obj.pod_spec, known=True))
+            pod = obj.pod_spec
+            if pod is not None:
+                meta = pod.template_metadata
+            else:  # no pod spec (a patch among plain manifests): its template labels still count
+                meta = mapping(obj.body, *POD_SPEC_PATHS[obj.kind][:-1], "metadata")
+            found.append(_template(obj, meta, pod, known=True))
         elif is_rollout(obj):
             spec = mapping(obj.body, "spec", "template", "spec")
             meta = mapping(obj.body, "spec", "template", "metadata")
@@ -348,22 +345,14 @@ def _candidates(
     A pair whose key the controller never adds (`PodTemplate.carries`) selects only the
     templates that carry it, so an index on (key, value) replaces a scan of every template.
     """
+    unit = _unit_templates(ws)
+    if templates is not unit.templates:  # a caller's own list: no index for it
+        return templates
     for key, value in labels.items():
         if key in _ANY_VALUE or key in _IMPLIED_KEYS:
             continue
-        index = ws.memo(f"template-labels:{id(templates)}", lambda: _label_index(templates))
-        return index[1].get((key, value), []) if index[0] is templates else templates
+        return unit.by_label.get((key, value), [])
     return templates
-
-
-def _label_index(
-    templates: list[PodTemplate],
-) -> tuple[list[PodTemplate], dict[tuple[str, str], list[PodTemplate]]]:
-    index: dict[tuple[str, str], list[PodTemplate]] = {}
-    for template in templates:
-        for pair in template.labels.items():
-            index.setdefault(pair, []).append(template)
-    return templates, index
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,10 +398,8 @@ def services_named(
     """Services of the unit called `name` in `namespace` that belong with the object `near`."""
     return [
         svc
-        for svc in ws.of_kind("Service")
-        if svc.name == name
-        and related(ws, near, svc)
-        and (namespace is None or svc.namespace is None or svc.namespace == namespace)
+        for svc in ws.find_any_namespace("Service", name)
+        if related(ws, near, svc) and namespaces_meet(namespace, svc.namespace)
     ]
 
 

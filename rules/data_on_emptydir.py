@@ -93,11 +93,11 @@ from k8slint.lint.model.k8s import (
     child,
     data_entries,
     mapping,
+    namespaces_meet,
     sequence,
 )
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
-from k8slint.rules._refs import namespace_matches
 
 RULE = Rule(id="data-on-emptydir", severity=Severity.WARNING, doc=__doc__)
 
@@ -218,8 +218,8 @@ def _told_paths(ws: Workspace, workload: K8sObject, container: Container) -> Ite
 def _configmap(ws: Workspace, workload: K8sObject, name: object) -> K8sObject | None:
     if not isinstance(name, str):
         return None
-    for obj in ws.of_kind("ConfigMap"):
-        if obj.name == name and namespace_matches(workload.namespace, obj.namespace):
+    for obj in ws.find_any_namespace("ConfigMap", name):
+        if namespaces_meet(workload.namespace, obj.namespace):
             return obj
     return None
 

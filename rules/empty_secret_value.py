@@ -59,10 +59,10 @@ import re
 from collections.abc import Iterator
 
 from k8slint.lint.findings import Finding, Severity
-from k8slint.lint.model.k8s import data_entries
+from k8slint.lint.model.k8s import K8sObject, data_entries
+from k8slint.lint.model.secrets import Entry, credential_words, entries
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
-from k8slint.rules._secrets import Entry, credential_words, entries
 
 RULE = Rule(id="empty-secret-value", severity=Severity.ERROR, doc=__doc__, scope="workspace")
 
@@ -72,8 +72,10 @@ Options = NoOptions
 def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
     shells = _runtime_filled_secrets(ws)
     seen: set[tuple[object, ...]] = set()
-    for entry in entries(ws, compose=False):
-        if not _is_empty(entry) or entry.allow_empty or entry.owner in shells:
+    for entry in entries(ws):
+        if entry.origin == "compose" or not _is_empty(entry) or entry.allow_empty:
+            continue
+        if entry.source is not None and _object_key(entry.source) in shells:
             continue
         if not credential_words(entry.key, certificates=True, any_key=True):
             continue
@@ -119,13 +121,16 @@ def _documented_as_conditional(ws: Workspace, entry: Entry) -> bool:
     return False
 
 
-def _runtime_filled_secrets(ws: Workspace) -> set[str]:
+def _runtime_filled_secrets(ws: Workspace) -> set[tuple[str, str, str | None, str]]:
     """Secrets whose every value is empty: shells a controller fills (webhook certs)."""
     shells = set()
-    for obj in ws.objects:
-        if obj.kind != "Secret":
-            continue
+    for obj in ws.of_kind("Secret"):
         found = data_entries(obj)
         if found and all(e.value is not None and not e.value.strip() for e in found):
-            shells.add(f"{obj.kind} {obj.name}")
+            shells.add(_object_key(obj))
     return shells
+
+
+def _object_key(obj: K8sObject) -> tuple[str, str, str | None, str]:
+    """(kind, file, namespace, name): two Secrets of one name in different files are two."""
+    return obj.kind, obj.path, obj.namespace, obj.name

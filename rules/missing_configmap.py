@@ -73,10 +73,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from k8slint.lint.findings import Finding, Related, Severity
+from k8slint.lint.findings import Finding, Severity
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
-from k8slint.rules._refs import kept_with, missing_objects
+from k8slint.rules._refs import object_findings
 
 RULE = Rule(id="missing-configmap", severity=Severity.ERROR, doc=__doc__)
 
@@ -84,23 +84,4 @@ Options = NoOptions
 
 
 def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
-    for missing in missing_objects(ws, "ConfigMap"):
-        ref = missing.ref
-        more = f" (and {missing.others} more reference(s))" if missing.others else ""
-        head = (
-            f"ConfigMap {ref.name.value!r} used by {ref.via} of {ref.workload.kind}"
-            f" {ref.workload.name!r}{more} is defined nowhere in these manifests{missing.hint}"
-        )
-        related = [Related(loc, label) for loc, label in missing.related]
-        if kept_with(ws, ref.workload, "ConfigMap"):
-            yield RULE.finding(
-                ref.name.loc, f"{head}; fix the name or add the ConfigMap", related=related
-            )
-            continue
-        yield RULE.finding(
-            ref.name.loc,
-            f"{head}; create it before the pod starts (no ConfigMap is kept here, so it is"
-            f" probably made by hand, e.g. kubectl create configmap --from-file) or add it",
-            related=related,
-            severity=Severity.WARNING,
-        )
+    yield from object_findings(ws, RULE, "ConfigMap")

@@ -57,13 +57,14 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from k8slint.lint import kubernetes
 from k8slint.lint.findings import Finding, Severity
 from k8slint.lint.model.k8s import K8sObject, child
-from k8slint.lint.model.workspace import Workspace
+from k8slint.lint.model.workspace import Workspace, top_dir
 from k8slint.lint.rule import NoOptions, Rule
+from k8slint.rules._schema import crd_index
 
 RULE = Rule(id="missing-crd", severity=Severity.WARNING, doc=__doc__)
 Options = NoOptions
@@ -168,17 +169,16 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
     kustomize = ws.unit is not None and ws.unit.kustomize
     missing: dict[tuple[str, str], list[K8sObject]] = {}
     for obj in ws.objects:
-        group, _ = kubernetes.split_api_version(obj.api_version)
+        group = obj.group
         if not _custom(group) or (group, obj.kind) in provided:
             continue
         if _listed(installed, obj.api_version, group, obj.kind):
             continue
-        area = "" if kustomize else obj.path.split("/", 1)[0]
+        area = "" if kustomize else top_dir(obj.path)
         missing.setdefault((area, _provider_key(group)), []).append(obj)
     evidence = _evidence(ws) if missing else {}
     for objects in missing.values():
-        group, _ = kubernetes.split_api_version(objects[0].api_version)
-        if _installed_in_area(evidence.get(objects[0].path.split("/", 1)[0]), group):
+        if _installed_in_area(evidence.get(top_dir(objects[0].path)), objects[0].group):
             continue
         yield _finding(sorted(objects, key=lambda o: o.loc))
 
@@ -206,22 +206,20 @@ def _provider_key(group: str) -> str:
     return operator.name if operator else group
 
 
-def _provided(ws: Workspace) -> set[tuple[str, str]]:
-    """(group, kind) pairs defined by a CRD or a Gatekeeper ConstraintTemplate in the files."""
-    found: set[tuple[str, str]] = set()
-    everything = replace(ws, unit=None)  # the whole-workspace view: its kind index is built once
-    for obj in everything.of_kind("CustomResourceDefinition", "ConstraintTemplate"):
-        if obj.kind == "CustomResourceDefinition":
-            group, kind = child(obj.body, "spec", "group"), child(obj.body, "spec", "names", "kind")
-            if isinstance(group, str) and isinstance(kind, str):
-                found.add((group, kind))
-        elif obj.kind == "ConstraintTemplate" and obj.api_version.startswith(
-            "templates.gatekeeper"
-        ):
+def _provided(ws: Workspace) -> frozenset[tuple[str, str]]:
+    """(group, kind) pairs defined by a CRD or a Gatekeeper ConstraintTemplate anywhere in the
+    files (a cluster-wide install): computed once per run."""
+    return ws.memo_shared("missing-crd.provided", lambda: _provided_in(ws))
+
+
+def _provided_in(ws: Workspace) -> frozenset[tuple[str, str]]:
+    found = set(crd_index(ws))
+    for obj in ws.all_objects():
+        if obj.kind == "ConstraintTemplate" and obj.api_version.startswith("templates.gatekeeper"):
             kind = child(obj.body, "spec", "crd", "spec", "names", "kind")
             if isinstance(kind, str):
                 found.add(("constraints.gatekeeper.sh", kind))
-    return found
+    return frozenset(found)
 
 
 def _listed(installed: tuple[str, ...], api_version: str, group: str, kind: str) -> bool:
@@ -244,14 +242,19 @@ _INSTALL_KINDS = frozenset({"HelmRelease", "Application", "HelmChart"})
 
 
 def _evidence(ws: Workspace) -> dict[str, _Evidence]:
-    """Per top-level directory of the whole workspace: a repository installs its operators in
-    one kustomize build (infrastructure/controllers) and uses them in another (configs)."""
+    """Per top-level directory of the whole workspace (see `top_dir`; the files at the root are
+    one area): a repository installs its operators in one kustomize build
+    (infrastructure/controllers) and uses them in another (configs). Computed once per run."""
+    return ws.memo_shared("missing-crd.evidence", lambda: _evidence_in(ws))
+
+
+def _evidence_in(ws: Workspace) -> dict[str, _Evidence]:
     found: dict[str, _Evidence] = {}
-    for obj in replace(ws, unit=None).objects:
-        group, _ = kubernetes.split_api_version(obj.api_version)
+    for obj in ws.all_objects():
+        group = obj.group
         if "." not in group:
             continue
-        area = found.setdefault(obj.path.split("/", 1)[0], _Evidence(set()))
+        area = found.setdefault(top_dir(obj.path), _Evidence(set()))
         if obj.kind in _INSTALL_KINDS:
             chart = _chart(obj)
             if chart:
@@ -289,11 +292,11 @@ def _chart(obj: K8sObject) -> str | None:
 
 def _finding(objects: list[K8sObject]) -> Finding:
     first = objects[0]
-    group, _ = kubernetes.split_api_version(first.api_version)
+    group = first.group
     operator = _operator(group)
     kinds = sorted({obj.kind for obj in objects})
     more = len(objects) - 1
-    groups = {kubernetes.split_api_version(obj.api_version)[0] for obj in objects}
+    groups = {obj.group for obj in objects}
     label = group if len(groups) == 1 or operator is None else operator.name
     others = f", nor for {more} more {label} {'resource' if more == 1 else 'resources'} here"
     provider = f"install {operator.name}" if operator else "install the operator that serves it"

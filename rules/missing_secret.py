@@ -81,10 +81,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from k8slint.lint.findings import Finding, Related, Severity
+from k8slint.lint.findings import Finding, Severity
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import Rule
-from k8slint.rules._refs import kept_with, missing_objects
+from k8slint.rules._refs import object_findings
 
 RULE = Rule(id="missing-secret", severity=Severity.ERROR, doc=__doc__)
 
@@ -105,28 +105,4 @@ def check(ws: Workspace, options: Options) -> Iterator[Finding]:
     external = options.secrets_external
     if external is None and ws.config.secrets_external:
         external = True
-    for missing in missing_objects(ws, "Secret"):
-        ref = missing.ref
-        out_of_band = (
-            external if external is not None else not kept_with(ws, ref.workload, "Secret")
-        )
-        more = f" (and {missing.others} more reference(s))" if missing.others else ""
-        where = f"{ref.workload.kind} {ref.workload.name!r}"
-        if out_of_band:
-            yield RULE.finding(
-                ref.name.loc,
-                f"Secret {ref.name.value!r} used by {ref.via} of {where}{more} is defined nowhere"
-                f" in these manifests{missing.hint}; create it before the pod starts (no Secret"
-                f" is kept here, so it is probably made by hand) or mark the reference"
-                f" optional: true",
-                related=[Related(loc, label) for loc, label in missing.related],
-                severity=Severity.WARNING,
-            )
-            continue
-        yield RULE.finding(
-            ref.name.loc,
-            f"Secret {ref.name.value!r} used by {ref.via} of {where}{more} is defined nowhere"
-            f" in these manifests{missing.hint}; fix the name or add the Secret (or the"
-            f" SealedSecret/ExternalSecret that makes it)",
-            related=[Related(loc, label) for loc, label in missing.related],
-        )
+    yield from object_findings(ws, RULE, "Secret", external)

@@ -65,8 +65,8 @@ from collections.abc import Iterator
 
 from k8slint.lint.findings import Finding, Related, Severity
 from k8slint.lint.model.images import OFFICIAL_IMAGES, ImageRef
-from k8slint.lint.model.k8s import Container
-from k8slint.lint.model.workspace import Workspace, related_dirs
+from k8slint.lint.model.k8s import Container, templated
+from k8slint.lint.model.workspace import Workspace, _builds, related_dirs
 from k8slint.lint.rule import NoOptions, Rule
 
 RULE = Rule(id="mutable-image-tag", severity=Severity.WARNING, doc=__doc__, scope="workspace")
@@ -80,7 +80,7 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
         image, policy, ref = container.image, container.pull_policy, container.image_ref
         if image is None or policy is None or ref is None or policy.value != "IfNotPresent":
             continue
-        if ref.digest or ref.effective_tag != "latest" or _templated(image.value):
+        if ref.digest or ref.effective_tag != "latest" or templated(image.value):
             continue
         if ref.registry is None and (_unpushable(ref) or _built_locally(ws, container, ref)):
             continue
@@ -96,10 +96,6 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
         )
 
 
-def _templated(image: str) -> bool:
-    return any(mark in image for mark in ("$", "{{", "<"))
-
-
 def _unpushable(ref: ImageRef) -> bool:
     """A Docker Hub short name in the `library/` namespace that is no official image: no
     registry serves it, so the node runs whatever was loaded into it."""
@@ -107,20 +103,23 @@ def _unpushable(ref: ImageRef) -> bool:
 
 
 def _built_locally(ws: Workspace, container: Container, ref: ImageRef) -> bool:
-    """A Docker Hub-style name that this repository builds: compose builds it beside the
-    manifest, or a folder named like the image holds a Dockerfile."""
+    """A Docker Hub-style name that this repository builds: a compose service beside the
+    manifest builds it (as app linking judges it), or a folder named like the image holds a
+    Dockerfile."""
     manifest = container.owner.path
     for service in ws.compose_services_near(manifest):
-        built = {b.rsplit("/", 1)[-1] for b in service.built_images} | set(service.built_images)
-        if service.build_context is not None and (ref.repository in built or ref.name in built):
+        if service.build_context is not None and _builds(service, ref.name, ref.without_tag):
             return True
     here = posixpath.dirname(manifest)
-    for rel in ws.files:
+    folders = ws.memo_shared("dockerfile-folders", lambda: _dockerfile_folders(ws.files))
+    return any(related_dirs(folder, here) for folder in folders.get(ref.name, ()))
+
+
+def _dockerfile_folders(files: tuple[str, ...]) -> dict[str, list[str]]:
+    """Folders holding a Dockerfile (Dockerfile, Dockerfile.dev ...), by their own name."""
+    found: dict[str, list[str]] = {}
+    for rel in files:
         folder, base = posixpath.split(rel)
-        if (
-            base.startswith("Dockerfile")
-            and posixpath.basename(folder) == ref.name
-            and related_dirs(folder, here)
-        ):
-            return True
-    return False
+        if base.startswith("Dockerfile"):
+            found.setdefault(posixpath.basename(folder), []).append(folder)
+    return found

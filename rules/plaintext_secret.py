@@ -46,23 +46,24 @@ data:
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Iterator
-from typing import Any
 
 from k8slint.lint.findings import Finding, Severity
-from k8slint.lint.model.k8s import K8sObject, data_entries
+from k8slint.lint.model.k8s import DataEntry, K8sObject
+from k8slint.lint.model.secrets import (
+    DOCKER_CONFIG_KEYS,
+    Entry,
+    credential_words,
+    entries,
+    is_placeholder,
+    registry_credentials,
+)
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
-from k8slint.rules._secrets import Entry, credential_words, entries, is_placeholder
 
 RULE = Rule(id="plaintext-secret", severity=Severity.WARNING, doc=__doc__, scope="workspace")
 
 Options = NoOptions
-
-DOCKER_CONFIG_KEYS = (".dockerconfigjson", ".dockercfg")
 
 
 def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
@@ -73,9 +74,8 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
             continue
         seen.add((entry.loc, entry.name))
         yield RULE.finding(entry.loc, message)
-    for obj in ws.objects:
-        if obj.kind == "Secret":
-            yield from _registry_passwords(obj, seen)
+    for obj in ws.of_kind("Secret"):
+        yield from _registry_passwords(obj, seen)
 
 
 def _judge(entry: Entry) -> str | None:
@@ -123,49 +123,17 @@ def is_certificate(value: str) -> bool:
 
 
 def _registry_passwords(obj: K8sObject, seen: set[tuple[object, ...]]) -> Iterator[Finding]:
-    for entry in data_entries(obj):
-        if entry.key not in DOCKER_CONFIG_KEYS or not entry.value:
+    committed: dict[DataEntry, list[str]] = {}
+    for credential in registry_credentials(obj):
+        if credential.committed:
+            committed.setdefault(credential.entry, []).append(credential.host)
+    for entry, hosts in committed.items():
+        if (entry.loc, entry.key) in seen:
             continue
-        hosts = [host for host, auth in registry_auths(entry.value) if has_password(auth)]
-        if hosts and (entry.loc, entry.key) not in seen:
-            seen.add((entry.loc, entry.key))
-            yield RULE.finding(
-                entry.loc,
-                f"Secret {obj.name} commits the registry password for {', '.join(hosts)} in"
-                f" {entry.key}; create the pull secret in the cluster (kubectl create secret"
-                " docker-registry) or from a SealedSecret/ExternalSecret",
-            )
-
-
-def registry_auths(text: str) -> list[tuple[str, dict[str, Any]]]:
-    """(registry, entry) of a docker config JSON (`{"auths": {...}}` or the older flat map)."""
-    try:
-        document = json.loads(text)
-    except ValueError:
-        return []
-    if not isinstance(document, dict):
-        return []
-    auths = document.get("auths", document)
-    if not isinstance(auths, dict):
-        return []
-    return [(str(host), auth) for host, auth in auths.items() if isinstance(auth, dict)]
-
-
-def has_password(auth: dict[str, Any]) -> bool:
-    password = auth.get("password") or auth.get("identitytoken")
-    if isinstance(password, str) and not is_placeholder(password):
-        return True
-    _user, secret = decode_auth(auth.get("auth"))
-    return bool(secret) and not is_placeholder(secret)
-
-
-def decode_auth(value: Any) -> tuple[str, str]:
-    """`auth` is base64 of `user:password`."""
-    if not isinstance(value, str) or not value:
-        return "", ""
-    try:
-        text = base64.b64decode(value, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return "", ""
-    user, _, secret = text.partition(":")
-    return user, secret
+        seen.add((entry.loc, entry.key))
+        yield RULE.finding(
+            entry.loc,
+            f"Secret {obj.name} commits the registry password for {', '.join(hosts)} in"
+            f" {entry.key}; create the pull secret in the cluster (kubectl create secret"
+            " docker-registry) or from a SealedSecret/ExternalSecret",
+        )

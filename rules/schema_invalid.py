@@ -78,11 +78,11 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from k8slint.lint import kubernetes
 from k8slint.lint.findings import Finding, Severity
+from k8slint.lint.kustomize.build import KUSTOMIZATION_NAMES
 from k8slint.lint.model.grafana import is_provisioning_file
 from k8slint.lint.model.k8s import K8sObject, child, mapping, sequence
 from k8slint.lint.model.workspace import Workspace
@@ -95,15 +95,17 @@ Options = NoOptions
 
 COMPOSE_SCHEMA = "compose-spec.json"
 GRAFANA_SCHEMA = "grafana-datasources.schema.json"
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 MAX_PER_DOCUMENT = 20
 """More than this many problems in one document are a wrong file type, not typos: keep the first."""
 
 
 def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
     version = kubernetes.resolve_version(ws.config.kubernetes_version)
-    crds = _crd_index(ws)
-    crd_validators: dict[tuple[str, str, str], Any] = {}
+    crds = _schema.crd_index(ws)
+    # by (group, version, kind): the CRD index is workspace-wide, so is a CRD's validator
+    crd_validators: dict[tuple[str, str, str], Any] = ws.memo_shared(
+        "schema-invalid.crd-validators", dict
+    )
     # outside a kustomize build, a kustomization's inputs are incomplete by design
     partial = frozenset() if ws.unit is not None and ws.unit.kustomize else _kustomize_inputs(ws)
     for obj in ws.objects:
@@ -126,7 +128,7 @@ def _check_object(
     patch: bool,
 ) -> Iterator[Finding]:
     api_version, kind = obj.api_version, obj.kind
-    group, _ = kubernetes.split_api_version(api_version)
+    group = obj.group
     if not kubernetes.is_builtin_group(group):
         crd = crds.get((group, kind))
         if crd is not None and _crd_covers(crd, obj):
@@ -184,7 +186,7 @@ def _kustomize_inputs(ws: Workspace) -> frozenset[str]:
     """
     found: set[str] = set()
     for rel in ws.files:
-        if posixpath.basename(rel) not in KUSTOMIZATION_FILES:
+        if posixpath.basename(rel) not in KUSTOMIZATION_NAMES:
             continue
         source = ws.source(rel)
         if source is None or source.error is not None:
@@ -251,21 +253,6 @@ def _unserved_finding(obj: K8sObject, version: str) -> Finding:
 
 
 # -- custom resources ------------------------------------------------------------------------------
-
-
-def _crd_index(ws: Workspace) -> dict[tuple[str, str], K8sObject]:
-    """CRDs of the whole workspace by (group, kind): a cluster-wide install, often kept apart.
-
-    Read through the whole-workspace view, whose kind index the workspace builds once.
-    """
-    index: dict[tuple[str, str], K8sObject] = {}
-    for obj in replace(ws, unit=None).of_kind("CustomResourceDefinition"):
-        if not obj.api_version.startswith("apiextensions.k8s.io/"):
-            continue
-        group, kind = child(obj.body, "spec", "group"), child(obj.body, "spec", "names", "kind")
-        if isinstance(group, str) and isinstance(kind, str):
-            index.setdefault((group, kind), obj)
-    return index
 
 
 def _crd_covers(crd: K8sObject, obj: K8sObject) -> bool:
@@ -342,7 +329,7 @@ def _check_kustomization_files(ws: Workspace) -> Iterator[Finding]:
     from k8slint.lint.kustomize.schema import validate_kustomization
 
     for rel in ws.files:
-        if posixpath.basename(rel) not in KUSTOMIZATION_FILES:
+        if posixpath.basename(rel) not in KUSTOMIZATION_NAMES:
             continue
         source = ws.source(rel)
         if source is None or source.error is not None or not source.documents:
@@ -350,7 +337,7 @@ def _check_kustomization_files(ws: Workspace) -> Iterator[Finding]:
         root = source.documents[0].root
         if isinstance(root, YMap):
             for loc, message in validate_kustomization(root)[:MAX_PER_DOCUMENT]:
-                yield RULE.finding(loc, f"{message} (kustomization schema)")
+                yield RULE.finding(loc, message)  # the message names its schema
 
 
 def _is_compose_document(root: YMap) -> bool:

@@ -168,7 +168,9 @@ def _object_datasources(
 
 
 def _top_dir(path: str) -> str:
-    return path.split("/", 1)[0] if "/" in path else ""
+    from k8slint.lint.model.workspace import top_dir
+
+    return top_dir(path)
 
 
 def is_values_file(rel: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -211,6 +212,15 @@ class PodSpec:
     def ports_by_container(self) -> dict[str, list[ContainerPort]]:
         return {c.name: c.ports for c in self.containers}
 
+    @cached_property
+    def template_metadata(self) -> YMap | None:
+        """The metadata of the pod template (a bare Pod's own metadata); None when absent or
+        when the owner is not a built-in workload kind."""
+        if self.owner.kind == "Pod":
+            return self.owner.metadata
+        path = POD_SPEC_PATHS.get(self.owner.kind)
+        return mapping(self.owner.body, *path[:-1], "metadata") if path else None
+
 
 def _names(seq: YSeq) -> list[Located[str]]:
     names = []
@@ -260,6 +270,11 @@ class Container:
     def name(self) -> str:
         value = self.body.get("name")
         return value if isinstance(value, str) else ""
+
+    @property
+    def sidecar(self) -> bool:
+        """A native sidecar: an init container with `restartPolicy: Always`, running alongside."""
+        return self.init and self.body.get("restartPolicy") == "Always"
 
     @property
     def loc(self) -> Loc:
@@ -406,3 +421,21 @@ def decode_base64(value: Any) -> str | None:
         return base64.b64decode("".join(value.split()), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+
+
+# -- names and namespaces --------------------------------------------------------------------
+
+TEMPLATED = re.compile(r"\{\{|\$\{|\$\(|<[^>]*>|%[({]|__[A-Z0-9_]+__|^\$[A-Za-z_]")
+"""A value a tool fills in before apply: Helm `{{ }}`, envsubst `${X}` / `$X`, `$(X)`,
+`<name>`, `%(name)s`, `__NAME__`."""
+
+
+def templated(value: str) -> bool:
+    """Whether a name or value holds a placeholder that a tool fills in before apply."""
+    return bool(TEMPLATED.search(value))
+
+
+def namespaces_meet(a: str | None, b: str | None) -> bool:
+    """Whether objects with these explicit namespaces can meet: an object without a namespace
+    (None) lands wherever it is applied, so it meets any; two explicit ones must be equal."""
+    return a is None or b is None or a == b

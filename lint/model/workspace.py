@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from k8slint.lint.findings import LintError
 from k8slint.lint.load import YAML_SUFFIXES, Project, SourceFile
+from k8slint.lint.model.appsource_core import SOURCE_SUFFIXES
 from k8slint.lint.model.k8s import Container, K8sObject, PodSpec
 from k8slint.lint.yamlpos import YMap, YSeq
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 KUSTOMIZATION_KINDS = frozenset({"Kustomization", "Component"})
 KUSTOMIZE_API_PREFIX = "kustomize.config.k8s.io/"
-SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".go", ".java", ".kt")
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +129,14 @@ class Workspace:
             self._shared[key] = build()
         return self._shared[key]
 
+    def memo_shared(self, key: str, build: Callable[[], T]) -> T:
+        """Derived data of the whole workspace, computed once per run whichever unit view
+        asks (unlike `memo`, which keeps one value per unit)."""
+        cache_key = f"{key}:workspace"
+        if cache_key not in self._shared:
+            self._shared[cache_key] = build()
+        return self._shared[cache_key]  # type: ignore[no-any-return]
+
     # -- files -------------------------------------------------------------------------------
 
     def source(self, rel: str) -> SourceFile | None:
@@ -199,7 +207,9 @@ class Workspace:
         if directory not in cache:
             from k8slint.lint.model.appsource import scan_app
 
-            cache[directory] = scan_app(self.project, directory, self.config.exclude)
+            cache[directory] = scan_app(
+                self.project, directory, self.config.exclude, files=self.files
+            )
         return cache[directory]
 
     def _app_directory(self, name: str, repository: str, manifest: str) -> str | None:
@@ -231,9 +241,8 @@ class Workspace:
 
 
 def _builds(service: ComposeService, name: str, repository: str) -> bool:
-    for built in service.built_images:
-        built_repo = built.rsplit(":", 1)[0] if ":" in built.rsplit("/", 1)[-1] else built
-        if built_repo in (repository, name) or built_repo.rsplit("/", 1)[-1] == name:
+    for built in service.built_images:  # repositories, already without a tag
+        if built in (repository, name) or built.rsplit("/", 1)[-1] == name:
             return True
     return service.name == name
 
@@ -241,7 +250,9 @@ def _builds(service: ComposeService, name: str, repository: str) -> bool:
 def _image_matches(pattern: str, repository: str, name: str) -> bool:
     import fnmatch
 
-    bare = pattern.rsplit(":", 1)[0] if ":" in pattern.rsplit("/", 1)[-1] else pattern
+    from k8slint.lint.model.compose import split_image
+
+    bare = split_image(pattern)[0]
     return any(fnmatch.fnmatchcase(candidate, bare) for candidate in (repository, name))
 
 
@@ -260,7 +271,16 @@ def _group(objects: Iterable[K8sObject], key: Any) -> dict[Any, list[K8sObject]]
 
 
 def _is_kustomization(rel: str) -> bool:
-    return posixpath.basename(rel) in ("kustomization.yaml", "kustomization.yml", "Kustomization")
+    # imported here: the kustomize package loads only when a run builds (not on a cache hit)
+    from k8slint.lint.kustomize.build import is_kustomization
+
+    return is_kustomization(rel)
+
+
+def top_dir(path: str) -> str:
+    """The repository-level directory of a root-relative path: its first segment ("a" for
+    "a/k8s/x.yaml"); "" for a file at the root itself, which belongs to no subdirectory."""
+    return path.split("/", 1)[0] if "/" in path else ""
 
 
 # -- classification --------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Shared template of the secret rules: which names are credentials, which values placeholders.
+"""Credentials in the linted files: which names hold one, which values are placeholders.
 
 `empty-secret-value`, `plaintext-secret` and the masker (`lint/mask.py`) read the same entries:
 ConfigMap and Secret data (keys nested in an embedded YAML, JSON or properties document
 included), literal container `env` values, and compose `environment` values. Each entry keeps
-the span of its value in the file a human edits.
+the span of its value in the file a human edits. Registry credentials of a `.dockerconfigjson`
+are read by `registry_credentials`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any, Literal
 
 from k8slint.lint.locate import Loc
 from k8slint.lint.model.embedded import parse_embedded
-from k8slint.lint.model.k8s import K8sObject, data_entries
+from k8slint.lint.model.images import parse_image
+from k8slint.lint.model.k8s import DataEntry, K8sObject, data_entries, decode_base64
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.yamlpos import YMap, YSeq
 
@@ -408,6 +410,7 @@ class Entry:
     allow_empty: bool = False  # a sibling says an empty password is deliberate
     interpolated: bool = False  # compose: the value came from `${VAR}`
     context: frozenset[str] = frozenset()  # lower-cased names and sibling values around it
+    source: K8sObject | None = None  # the ConfigMap, Secret or workload (None: compose)
 
     def is_demo_default(self) -> bool:
         """The value repeats a name next to it (`POSTGRES_PASSWORD: gitea` beside
@@ -419,14 +422,15 @@ class Entry:
         return value in self.context or value in folders or value in parts
 
 
-def entries(ws: Workspace, *, compose: bool = True) -> Iterator[Entry]:
-    """Every ConfigMap/Secret entry (nested ones too), literal env value and compose value.
+def entries(ws: Workspace) -> Iterator[Entry]:
+    """Every ConfigMap/Secret entry (nested ones too), literal env value and compose value
+    (origin "compose"), in that order.
 
     Computed once per unit and shared by the rules and the masker that read them."""
-    return iter(ws.memo(f"secrets.entries:{compose}", lambda: list(_entries(ws, compose=compose))))
+    return iter(ws.memo("secrets.entries", lambda: list(_entries(ws))))
 
 
-def _entries(ws: Workspace, *, compose: bool) -> Iterator[Entry]:
+def _entries(ws: Workspace) -> Iterator[Entry]:
     for obj in ws.objects:
         if obj.kind in ("ConfigMap", "Secret"):
             yield from object_entries(ws, obj)
@@ -450,30 +454,28 @@ def _entries(ws: Workspace, *, compose: bool) -> Iterator[Entry]:
                         owner,
                         allow,
                         context=context,
+                        source=obj,
                     )
-    if compose:
-        for project in ws.compose_projects():
-            for service in project.services.values():
-                values = {k: v.value for k, v in service.environment.items()}
-                allow = _allows_empty(values)
-                image = (
-                    service.image.value.rsplit("/", 1)[-1].split(":")[0] if service.image else ""
+    for project in ws.compose_projects():
+        for service in project.services.values():
+            values = {k: v.value for k, v in service.environment.items()}
+            allow = _allows_empty(values)
+            image = parse_image(service.image.value).name if service.image else ""
+            names = [service.name, image, project.name]
+            for name, located in service.environment.items():
+                if located.loc.path not in project.files:
+                    continue  # from an env_file: a file meant to stay out of git
+                yield Entry(
+                    name,
+                    name,
+                    located.value,
+                    located.loc,
+                    "compose",
+                    f"compose service {service.name}",
+                    allow,
+                    located.loc in project.interpolated,
+                    _context(values, name, names),
                 )
-                names = [service.name, image, project.name]
-                for name, located in service.environment.items():
-                    if located.loc.path not in project.files:
-                        continue  # from an env_file: a file meant to stay out of git
-                    yield Entry(
-                        name,
-                        name,
-                        located.value,
-                        located.loc,
-                        "compose",
-                        f"compose service {service.name}",
-                        allow,
-                        located.loc in project.interpolated,
-                        _context(values, name, names),
-                    )
 
 
 def object_entries(ws: Workspace, obj: K8sObject) -> Iterator[Entry]:
@@ -488,13 +490,13 @@ def object_entries(ws: Workspace, obj: K8sObject) -> Iterator[Entry]:
             origin = "secret-data" if entry.encoded else "secret-string"
         context = _context(values, entry.key, [obj.name])
         yield Entry(
-            entry.key, entry.key, entry.value, entry.loc, origin, owner, allow, False, context
+            entry.key, entry.key, entry.value, entry.loc, origin, owner, allow, False, context, obj
         )
         if entry.value:
             for path, value, loc in embedded_entries(ws, entry.key, entry.value, entry.loc):
                 name = f"{entry.key}: {'.'.join(path)}"
                 judged = leaf_name(path)
-                yield Entry(name, judged, value, loc, origin, owner, allow, False, context)
+                yield Entry(name, judged, value, loc, origin, owner, allow, False, context, obj)
 
 
 def _context(values: dict[str, str | None], own: str, names: list[str]) -> frozenset[str]:
@@ -646,3 +648,78 @@ def _shifted(value: str, span: tuple[int, int], path: str, first_line: int, inde
     line = first_line + before.count("\n")
     col = indent + len(before) - (before.rfind("\n") + 1) + 1
     return Loc(path, line, col, line, col + span[1] - span[0])
+
+
+# -- registry credentials ---------------------------------------------------------------------
+
+DOCKER_CONFIG_KEYS = (".dockerconfigjson", ".dockercfg")
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryCredential:
+    """One registry's entry in a Secret's docker config (`.dockerconfigjson`, `.dockercfg`)."""
+
+    entry: DataEntry  # the Secret's data entry holding the docker config
+    host: str
+    password: str  # `password`, else `identitytoken`, as written ("" when neither is)
+    written: tuple[str, ...]  # `password`, `identitytoken` and `auth` as written (when strings)
+    auth_password: str  # the password half of the decoded `auth` ("" when none)
+
+    @property
+    def literals(self) -> tuple[str, ...]:
+        """Every secret text of the entry, as written and decoded."""
+        return tuple(t for t in (*self.written, self.auth_password) if t)
+
+    @property
+    def committed(self) -> bool:
+        """Whether a real password (no placeholder) is written, in clear or in `auth`."""
+        return any(
+            text and not is_placeholder(text) for text in (self.password, self.auth_password)
+        )
+
+
+_REGISTRY_SECRET_FIELDS = ("password", "identitytoken", "auth")
+
+
+def registry_credentials(obj: K8sObject) -> Iterator[RegistryCredential]:
+    """The registry entries of a Secret's docker config data."""
+    if obj.kind != "Secret":
+        return
+    for entry in data_entries(obj):
+        if entry.key not in DOCKER_CONFIG_KEYS or not entry.value:
+            continue
+        for host, auth in registry_auths(entry.value):
+            password = auth.get("password") or auth.get("identitytoken")
+            written = tuple(
+                value for f in _REGISTRY_SECRET_FIELDS if isinstance(value := auth.get(f), str)
+            )
+            yield RegistryCredential(
+                entry,
+                host,
+                password if isinstance(password, str) else "",
+                written,
+                decode_auth(auth.get("auth"))[1],
+            )
+
+
+def registry_auths(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """(registry, entry) of a docker config JSON (`{"auths": {...}}` or the older flat map)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(document, dict):
+        return []
+    auths = document.get("auths", document)
+    if not isinstance(auths, dict):
+        return []
+    return [(str(host), auth) for host, auth in auths.items() if isinstance(auth, dict)]
+
+
+def decode_auth(value: Any) -> tuple[str, str]:
+    """(user, password) of a docker config `auth`: base64 of `user:password`."""
+    text = decode_base64(value) if isinstance(value, str) and value else None
+    if text is None:
+        return "", ""
+    user, _, secret = text.partition(":")
+    return user, secret
