@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from k8slint.lint.kubernetes import split_api_version
+from k8slint.lint.kubernetes import BUILTIN_GROUPS, split_api_version
 from k8slint.lint.kustomize.nodes import clone, delete_key
 from k8slint.lint.yamlpos import YMap, YSeq
 
@@ -32,26 +32,6 @@ _MERGE_KEYS = {
     "ownerReferences": "uid",
     "ports": "containerPort",
 }
-_BUILTIN_GROUPS = frozenset(
-    {
-        "",
-        "apps",
-        "batch",
-        "policy",
-        "autoscaling",
-        "networking.k8s.io",
-        "rbac.authorization.k8s.io",
-        "storage.k8s.io",
-        "scheduling.k8s.io",
-        "admissionregistration.k8s.io",
-        "apiextensions.k8s.io",
-        "extensions",
-        "coordination.k8s.io",
-        "discovery.k8s.io",
-        "node.k8s.io",
-        "certificates.k8s.io",
-    }
-)
 
 
 class PatchDelete(Exception):
@@ -59,7 +39,7 @@ class PatchDelete(Exception):
 
 
 def is_builtin(api_version: str) -> bool:
-    return split_api_version(api_version)[0] in _BUILTIN_GROUPS
+    return split_api_version(api_version)[0] in BUILTIN_GROUPS
 
 
 def merge_key(path: tuple[str, ...], kind: str, builtin: bool) -> str | None:
