@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from k8slint.lint.config import Config, load_config
 from k8slint.lint.discover import find_root, walk
-from k8slint.lint.findings import ConfigError, Finding, LintError, LintResult
-from k8slint.lint.load import YAML_SUFFIXES, Project
+from k8slint.lint.findings import ConfigError, LintError, LintResult
+from k8slint.lint.load import Project
 from k8slint.lint.mask import NO_MASK, Masker
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.progress import Progress
@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # the rest loads when a run is not found in the cache
     from k8slint.lint.kustomize import Build
     from k8slint.lint.model.k8s import K8sObject
     from k8slint.lint.rule import RuleModule
-    from k8slint.lint.suppress import Suppression
 
 
 @dataclass(frozen=True)
@@ -127,13 +126,15 @@ def _lint_paths(paths: Sequence[Path], options: LintOptions, progress: Progress 
             return LintRun(result, root, project, ws, Masker(literals))
     from k8slint.lint.mask import secret_masker
     from k8slint.lint.policy import apply_suppressions, within
+    from k8slint.lint.suppress import suppressions
 
     ws = load_workspace(project, config, files, progress)
     enabled = enabled_rules(config, options.select, options.ignore)
     from k8slint.lint.engine import run_rules
 
     findings, rule_errors = run_rules(ws, enabled, progress)
-    findings = apply_suppressions(findings, _suppressions(ws, findings), _aliases())
+    written = suppressions(ws.project, {f.loc.path for f in findings})
+    findings = apply_suppressions(findings, written, _aliases())
     findings = [f for f in findings if within(f.loc.path, scopes)]
     masker = secret_masker(ws)
     findings = [masker.finding(f) for f in findings]
@@ -261,32 +262,6 @@ def _aliases() -> dict[str, str]:
     from k8slint.rules import ALL
 
     return {alias: m.RULE.id for m in ALL for alias in m.RULE.aliases}
-
-
-def _suppressions(ws: Workspace, findings: Sequence[Finding]) -> list[Suppression]:
-    from k8slint.lint.suppress import annotation_suppressions, comment_suppressions
-
-    paths = {f.loc.path for f in findings}
-    found = []
-    for rel in sorted(paths):
-        text = ws.project.read_text(rel)
-        if text is not None:
-            found.extend(comment_suppressions(rel, text))
-    found.extend(annotation_suppressions(_source_objects(ws, paths)))
-    return found
-
-
-def _source_objects(ws: Workspace, paths: set[str]) -> list[K8sObject]:
-    """Objects as written in their files (not as built), for annotation spans."""
-    from k8slint.lint.model.workspace import k8s_objects
-
-    objects = []
-    for rel in sorted(paths):
-        if rel.endswith((*YAML_SUFFIXES, ".json")):
-            source = ws.project.parse(rel)
-            if source is not None:
-                objects.extend(k8s_objects(source))
-    return objects
 
 
 def _relative(root: Path, path: Path) -> str:

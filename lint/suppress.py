@@ -10,9 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from k8slint.lint.load import YAML_SUFFIXES
 from k8slint.lint.locate import Loc
 from k8slint.lint.model.k8s import K8sObject
+
+if TYPE_CHECKING:
+    from k8slint.lint.load import Project
 
 ANNOTATION = "k8slint.io/ignore"
 ALL = "all"
@@ -29,6 +34,32 @@ class Suppression:
 
     def covers(self, loc: Loc) -> bool:
         return loc.path == self.path and self.first_line <= loc.line <= self.last_line
+
+
+def suppressions(project: Project, paths: Iterable[str]) -> list[Suppression]:
+    """Every suppression written in these files: comments, and the annotations of the objects
+    as written (a base built into several overlays is still written once)."""
+    ordered = sorted(set(paths))
+    found = []
+    for rel in ordered:
+        text = project.read_text(rel)
+        if text is not None:
+            found.extend(comment_suppressions(rel, text))
+    found.extend(annotation_suppressions(written_objects(project, ordered)))
+    return found
+
+
+def written_objects(project: Project, paths: Iterable[str]) -> list[K8sObject]:
+    """The objects as written in their files (not as built), for annotation spans."""
+    from k8slint.lint.model.workspace import k8s_objects
+
+    objects = []
+    for rel in paths:
+        if rel.endswith((*YAML_SUFFIXES, ".json")):
+            source = project.parse(rel)
+            if source is not None:
+                objects.extend(k8s_objects(source))
+    return objects
 
 
 def comment_suppressions(path: str, text: str) -> Iterator[Suppression]:

@@ -14,6 +14,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from k8slint.lint.model.images import SERVER_PORTS
+
 SCHEME_PORTS: dict[str, int] = {
     "postgres": 5432,
     "postgresql": 5432,
@@ -71,31 +73,6 @@ FAMILY_PORTS: dict[str, int | None] = {
 }
 """Name words that make `<WORD>_HOST` a connection setting, with the service's usual port."""
 
-SERVER_IMAGES: dict[str, frozenset[int]] = {
-    "postgres": frozenset({5432}),
-    "postgresql": frozenset({5432}),
-    "postgis": frozenset({5432}),
-    "pgbouncer": frozenset({5432, 6432}),
-    "mysql": frozenset({3306}),
-    "mariadb": frozenset({3306}),
-    "mongo": frozenset({27017}),
-    "mongodb": frozenset({27017}),
-    "redis": frozenset({6379}),
-    "redis-stack-server": frozenset({6379}),
-    "valkey": frozenset({6379}),
-    "memcached": frozenset({11211}),
-    "rabbitmq": frozenset({5672, 5671}),
-    "kafka": frozenset({9092}),
-    "cp-kafka": frozenset({9092}),
-    "redpanda": frozenset({9092}),
-    "nats": frozenset({4222}),
-    "mssql-server": frozenset({1433}),
-    "clickhouse-server": frozenset({9000}),
-    "cassandra": frozenset({9042}),
-    "neo4j": frozenset({7687}),
-    "cockroach": frozenset({26257}),
-}
-"""Images (last path segment) of servers, and the ports they listen on out of the box."""
 
 CLOUD_SQL_PROXY = (
     "cloud-sql-proxy",
@@ -255,7 +232,7 @@ def local_endpoints(name: str, value: str) -> list[Endpoint]:
 
 def image_ports(image_name: str) -> frozenset[int]:
     """Ports a server image listens on by default (empty for images that are not servers)."""
-    return SERVER_IMAGES.get(image_name.lower(), frozenset())
+    return SERVER_PORTS.get(image_name.lower(), frozenset())
 
 
 def is_cloud_sql_proxy(image: str) -> bool:

@@ -28,7 +28,6 @@ from k8slint.lint.model.k8s import (
     K8sObject,
     PodSpec,
     child,
-    data_entries,
     located_str,
     mapping,
     maps_in,
@@ -219,16 +218,14 @@ def _providers(ws: Workspace, kind: RefKind) -> Iterator[Provider]:
         for obj in ws.of_kind("ConfigMap"):
             if obj.name:
                 label = f"ConfigMap {obj.name!r}"
-                yield Provider(
-                    obj.name, obj.namespace, _keys_of(obj), obj.name_loc, label, obj.path
-                )
+                yield Provider(obj.name, obj.namespace, keys_of(obj), obj.name_loc, label, obj.path)
     else:
         yield from _claim_providers(ws)
     yield from _generator_providers(ws, kind)
 
 
-def _keys_of(obj: K8sObject) -> frozenset[str] | None:
-    keys = frozenset(entry.key for entry in data_entries(obj))
+def keys_of(obj: K8sObject) -> frozenset[str] | None:
+    keys = frozenset(entry.key for entry in obj.data_entries)
     return keys or None  # an empty object is filled in by someone else
 
 
@@ -236,7 +233,7 @@ def _made_secrets(obj: K8sObject) -> Iterator[Provider]:
     """The Secrets an object makes: itself, or what its controller creates."""
     kind = obj.kind
     if kind == "Secret" and obj.name:
-        keys = _keys_of(obj)
+        keys = keys_of(obj)
         if child(obj.body, "type") == "kubernetes.io/service-account-token":
             keys = None  # the token controller fills it in
         yield Provider(

@@ -39,13 +39,11 @@ from k8slint.lint.model.k8s import (
     mapping,
     maps_in,
     namespaces_meet,
+    port_value,
     sequence,
 )
-from k8slint.lint.model.workspace import Workspace, related_dirs
+from k8slint.lint.model.workspace import Workspace, same_app
 from k8slint.lint.yamlpos import YMap, YSeq
-
-PORT_NAME = re.compile(r"(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?")
-"""A valid port name (IANA_SVC_NAME): what the endpoints controller can look up."""
 
 INERT_CUSTOM_KINDS = frozenset(
     {
@@ -114,11 +112,11 @@ def related(ws: Workspace, a: K8sObject, b: K8sObject) -> bool:
     """Whether two objects belong to one application.
 
     Everything in a kustomize build is applied together; among plain manifests, files under
-    one top-level directory of the root do (see `related_dirs`).
+    one top-level directory of the root do (see `same_app`).
     """
     if ws.unit is not None and ws.unit.kustomize:
         return True
-    return related_dirs(posixpath.dirname(a.path), posixpath.dirname(b.path))
+    return same_app(a, b)
 
 
 def close(a: K8sObject, b: K8sObject) -> bool:
@@ -139,11 +137,6 @@ def together(ws: Workspace, a: K8sObject, b: K8sObject) -> bool:
     return related(ws, a, b) and close(a, b)
 
 
-def namespace_matches(a: K8sObject, b: K8sObject) -> bool:
-    """Whether two objects' namespaces can meet (`namespaces_meet`)."""
-    return namespaces_meet(a.namespace, b.namespace)
-
-
 def is_custom(obj: K8sObject) -> bool:
     return obj.group not in BUILTIN_GROUPS
 
@@ -156,11 +149,6 @@ def may_run_pods(obj: K8sObject) -> bool:
 
 def is_rollout(obj: K8sObject) -> bool:
     return obj.kind == "Rollout" and obj.group == "argoproj.io"
-
-
-def templated(value: object) -> bool:
-    """A value not to judge: no string, empty, or filled in by a tool (`k8s.templated`)."""
-    return not isinstance(value, str) or not value or k8s.templated(value)
 
 
 def normal_name(name: str) -> str:
@@ -305,7 +293,8 @@ def selector(service: K8sObject) -> YMap | None:
     if not found:
         return None
     if any(
-        templated(k) or templated(str(v)) or isinstance(v, YMap | YSeq) for k, v in found.items()
+        isinstance(v, YMap | YSeq) or k8s.templated(str(k)) or k8s.templated(str(v))
+        for k, v in found.items()
     ):
         return None
     return found
@@ -327,7 +316,7 @@ def selected_templates(
         t
         for t in _candidates(ws, labels, templates)
         if t.selected_by(labels)
-        and namespace_matches(service, t.owner)
+        and namespaces_meet(service.namespace, t.owner.namespace)
         and related(ws, service, t.owner)
     ]
 
@@ -371,12 +360,8 @@ def service_ports(service: K8sObject) -> list[ServicePort]:
     for _index, item in maps_in(sequence(service.body, "spec", "ports")):
         port = located(item, "port")
         target = located(item, "targetPort") or port
-        if target is None or isinstance(target.value, bool):
-            continue
-        value = target.value
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
-        if not isinstance(value, int | str):
+        value = port_value(target.value) if target is not None else None
+        if target is None or value is None:
             continue
         number = port.value if port is not None and isinstance(port.value, int) else None
         name = item.get("name")
@@ -472,10 +457,9 @@ def _ingress_backend(ingress: K8sObject, node: YMap | None) -> Backend | None:
         port = located(node, "servicePort")
     if name is None:
         return None
-    if port is not None and isinstance(port.value, str) and port.value.strip().isdigit():
-        port = Located(int(port.value), port.loc)
-    if port is not None and not isinstance(port.value, int | str):
-        port = None
+    if port is not None:
+        value = port_value(port.value)
+        port = Located(value, port.loc) if value is not None else None
     return Backend(ingress, name, port, ingress.namespace)
 
 

@@ -72,10 +72,10 @@ from dataclasses import dataclass
 from k8slint.lint.findings import Finding, Related, Severity
 from k8slint.lint.locate import Loc, Located
 from k8slint.lint.model.compose import ComposeProject, ComposeService
-from k8slint.lint.model.images import parse_image
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
 from k8slint.lint.yamlpos import YMap, YSeq
+from k8slint.rules._connection import is_local_host
 
 RULE = Rule(
     id="compose-advertised-listener", severity=Severity.WARNING, doc=__doc__, scope="workspace"
@@ -87,7 +87,6 @@ ADVERTISED = ("KAFKA_ADVERTISED_LISTENERS", "KAFKA_CFG_ADVERTISED_LISTENERS")
 REDPANDA_LISTEN = "--kafka-addr"
 REDPANDA_ADVERTISE = "--advertise-kafka-addr"
 ANY_ADDRESS = frozenset({"0.0.0.0", "[::]", "::"})
-LOCAL_HOST = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$", re.IGNORECASE)
 _ADDRESS = re.compile(
     r"^(?:(?P<name>[A-Za-z0-9_-]+)://)?(?P<host>\[[^\]]*\]|[^:/]*):(?P<port>\d+)$"
 )
@@ -165,11 +164,11 @@ def _broker_findings(project: ComposeProject, broker: _Broker) -> Iterator[Findi
     for port, (user, loc) in sorted(users.items(), key=lambda i: (i[0] is None, i[0] or 0)):
         if port is not None:
             address = _advertised_for(port, listeners, advertised)
-        elif all(LOCAL_HOST.match(a.host) for a in advertised.addresses):
+        elif all(is_local_host(a.host) for a in advertised.addresses):
             address = next(iter(advertised.addresses), None)
         else:
             address = None
-        if address is None or not LOCAL_HOST.match(address.host):
+        if address is None or not is_local_host(address.host):
             continue
         uses = f"{name}:{port}" if port else name
         yield RULE.finding(
@@ -207,9 +206,9 @@ def _advertised_for(port: int, listeners: _Setting | None, advertised: _Setting)
 
 
 def _is_broker_image(service: ComposeService) -> bool:
-    if service.image is None or not service.image.value:
+    if service.image_ref is None:
         return False
-    last = parse_image(service.image.value).name.lower()
+    last = service.image_ref.name.lower()
     if last in BROKER_IMAGES:
         return True
     words = set(re.split(r"[-_.]", last))

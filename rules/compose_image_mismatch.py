@@ -77,7 +77,8 @@ from dataclasses import dataclass
 from k8slint.lint.findings import Finding, Fix, Related, Severity
 from k8slint.lint.locate import Located
 from k8slint.lint.model.compose import ComposeService
-from k8slint.lint.model.images import DOCKER_HUB_HOSTS, OFFICIAL_IMAGES, ImageRef, parse_image
+from k8slint.lint.model.dockerfile import dockerfile
+from k8slint.lint.model.images import ImageRef, parse_image
 from k8slint.lint.model.k8s import Container, sequence
 from k8slint.lint.model.workspace import Workspace, related_dirs
 from k8slint.lint.rule import NoOptions, Rule
@@ -85,9 +86,6 @@ from k8slint.lint.yamlpos import YMap
 
 RULE = Rule(id="compose-image-mismatch", severity=Severity.ERROR, doc=__doc__, fix="safe")
 Options = NoOptions
-
-LOCAL_REGISTRIES = re.compile(r"(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?")
-"""Registry hosts that stand for the developer's machine: only a local push fills them."""
 
 _TEMPLATE_MARKS = ("$", "{", "}", "<", ">")
 _TILT_BUILD = re.compile(r"""\b(?:docker_build|custom_build)\(\s*(?:ref\s*=\s*)?['"]([^'"]+)['"]""")
@@ -109,7 +107,7 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
         services = [s for s in ws.compose_services_near(obj.path) if s.built_images]
         if not services:
             continue
-        pulled = {_tagged(s.image.value) for s in ws.compose_services_near(obj.path) if s.image}
+        pulled = {_tagged(s.image_ref) for s in ws.compose_services_near(obj.path) if s.image_ref}
         for container in pod.containers:
             finding = _judge(ws, container, services, pulled)
             if finding is not None:
@@ -124,7 +122,7 @@ def _judge(
         return None
     if not _must_be_local(container, ref):
         return None
-    wanted_repo = _canonical_repository(ref)
+    wanted_repo = ref.familiar
     wanted = f"{wanted_repo}:{ref.effective_tag}"
     if wanted in pulled or any(_produces(s, wanted_repo, ref.effective_tag) for s in services):
         return None
@@ -168,21 +166,13 @@ def _must_be_local(container: Container, ref: ImageRef) -> bool:
     policy = container.pull_policy
     if policy is not None and policy.value == "Never":
         return True
-    if ref.registry is not None:
-        return LOCAL_REGISTRIES.fullmatch(ref.registry) is not None
-    return "/" not in ref.repository and ref.repository not in OFFICIAL_IMAGES
+    return ref.local_registry or ref.local_only
 
 
 def _from_images(ws: Workspace, service: ComposeService) -> set[str]:
     """Images the service's Dockerfile builds FROM (repository:tag, Docker Hub canonical)."""
-    text = ws.project.read_text(service.dockerfile) if service.dockerfile else None
-    found = set()
-    for match in _FROM_LINE.finditer(text or ""):
-        found.add(_tagged(match.group(1)))
-    return found
-
-
-_FROM_LINE = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?([^\s$]+)", re.MULTILINE | re.IGNORECASE)
+    found = dockerfile(ws, service.dockerfile) if service.dockerfile else None
+    return {_tagged(parse_image(image)) for image in found.from_images} if found else set()
 
 
 def _produces(service: ComposeService, repository: str, tag: str) -> bool:
@@ -190,7 +180,7 @@ def _produces(service: ComposeService, repository: str, tag: str) -> bool:
     `<project>-<service>` counts: Compose v1 (`_`) is end-of-life."""
     if tag != (service.built_tag or "latest") or not service.built_images:
         return False
-    return _canonical(service.built_images[0]) == repository
+    return parse_image(service.built_images[0]).familiar == repository
 
 
 def _best_match(ref: ImageRef, repository: str, services: list[ComposeService]) -> _Match | None:
@@ -200,9 +190,9 @@ def _best_match(ref: ImageRef, repository: str, services: list[ComposeService]) 
         built = service.built_images[0]
         built_name = built.rsplit("/", 1)[-1].lower()
         derived = service.image is None  # named <project>-<service> by compose
-        if _canonical(built) == repository:
+        if parse_image(built).familiar == repository:
             found.append(_Match(_SAME_REPOSITORY, service, built))
-        elif derived and repository == _canonical(f"{service.project}_{service.name}"):
+        elif derived and repository == parse_image(f"{service.project}_{service.name}").familiar:
             note = ", and the manifest uses the Compose v1 name with `_`"
             found.append(_Match(_SAME_NAME, service, built, note))
         elif name in (service.name.lower(), built_name):
@@ -274,22 +264,20 @@ def _built_elsewhere(ws: Workspace, manifest: str, ref: ImageRef) -> bool:
 
 def _script_home(rel: str) -> str | None:
     """The directory a deploy tool's file or script acts for, None when `rel` is neither (a CI
-    workflow acts for the repository that holds `.github/`)."""
-    base = posixpath.basename(rel)
-    directory = posixpath.dirname(rel)
-    if base in _BUILD_TOOL_FILES or base in _SCRIPT_FILES or rel.endswith(_SCRIPT_SUFFIXES):
-        return directory
+    workflow acts for the repository that holds `.github/`: checked first, since its `.yml`
+    is also a script suffix)."""
     for marker in (".github/workflows", ".gitlab-ci.yml"):
         head, sep, _tail = f"/{rel}".partition(f"/{marker}")
         if sep and rel.endswith((".yml", ".yaml")):
             return head.strip("/")
+    base = posixpath.basename(rel)
+    if base in _BUILD_TOOL_FILES or base in _SCRIPT_FILES or rel.endswith(_SCRIPT_SUFFIXES):
+        return posixpath.dirname(rel)
     return None
 
 
-_BUILD_TOOL_FILES = frozenset(
-    {"skaffold.yaml", "skaffold.yml", "Tiltfile", "azure.yaml", "azure.yml"}
-)
-_SCRIPT_FILES = frozenset({"Makefile", "Justfile", "Taskfile.yml", "Taskfile.yaml"})
+_BUILD_TOOL_FILES = frozenset({"Tiltfile"})  # YAML ones (skaffold, azure) have the suffix
+_SCRIPT_FILES = frozenset({"Makefile", "Justfile"})
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".yaml", ".yml")
 """Scripts, and YAML that may hold pipeline steps or hooks (azd's azure*.yaml, CI configs)."""
 
@@ -323,23 +311,10 @@ def _skaffold_images(ws: Workspace, rel: str) -> set[str]:
     return images
 
 
-def _canonical(reference: str) -> str:
-    """A repository (tag kept if present) with Docker Hub's implicit parts removed."""
-    for host in DOCKER_HUB_HOSTS:
-        if reference.startswith(host + "/"):
-            reference = reference[len(host) + 1 :]
-            break
-    return reference.removeprefix("library/").lower()
-
-
-def _canonical_repository(ref: ImageRef) -> str:
-    return _canonical(ref.without_tag)
-
-
-def _tagged(reference: str) -> str:
-    """`repository:tag` of an image compose pulls, the tag defaulting to latest."""
-    ref = parse_image(reference)
-    return f"{_canonical_repository(ref)}:{ref.effective_tag}"
+def _tagged(ref: ImageRef) -> str:
+    """`repository:tag` of an image, Docker Hub's implicit parts dropped, the tag defaulting
+    to latest."""
+    return f"{ref.familiar}:{ref.effective_tag}"
 
 
 def _squash(name: str) -> str:

@@ -100,21 +100,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from k8slint.lint.findings import Finding, Related
-from k8slint.lint.locate import Loc
+from k8slint.lint.locate import Loc, Located
 from k8slint.lint.model.k8s import (
     Container,
-    DataEntry,
     K8sObject,
     PodSpec,
     VolumeMount,
-    data_entries,
     located_str,
     mapping,
     maps_in,
     sequence,
 )
-from k8slint.lint.model.workspace import Workspace, related_dirs
+from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule, Severity
+from k8slint.rules._env import FromData, container_env, env_source
+from k8slint.rules._refs import keys_of
 
 RULE = Rule(id="configmap-mount-path-mismatch", severity=Severity.ERROR, doc=__doc__)
 Options = NoOptions
@@ -218,27 +218,15 @@ def _path_finding(container: Container, value: _PathValue, nearest: VolumeMount)
 
 
 def _path_values(ws: Workspace, obj: K8sObject, container: Container) -> Iterator[_PathValue]:
-    for env in container.env:
-        if env.value is not None:
-            if _is_path(env.value.value):
-                yield _PathValue(env.name, env.value.value, env.value.loc, env.loc)
-            continue
-        ref = mapping(env.value_from, "configMapKeyRef")
-        name, key = located_str(ref, "name"), located_str(ref, "key")
-        if ref is None or name is None or key is None:
-            continue
-        for entry in _entries(ws, obj, name.value):
-            if entry.key == key.value and entry.value is not None and _is_path(entry.value):
-                yield _PathValue(env.name, entry.value, entry.loc, key.loc)
-    for source in container.env_from():
-        ref = mapping(source, "configMapRef")
-        name = located_str(ref, "name")
-        if name is None:
-            continue
-        prefix = source.get("prefix") if isinstance(source.get("prefix"), str) else ""
-        for entry in _entries(ws, obj, name.value):
-            if entry.value is not None and _is_path(entry.value):
-                yield _PathValue(f"{prefix}{entry.key}", entry.value, entry.loc, name.loc)
+    names = {var.name: var.loc for var in container.env}
+    for name, value in container_env(ws, obj, container).values.items():
+        if isinstance(value, Located):
+            if _is_path(value.value):
+                yield _PathValue(name, value.value, value.loc, names.get(name, value.loc))
+        elif isinstance(value, FromData) and value.source.kind == "ConfigMap":
+            text = value.entry.value
+            if text is not None and _is_path(text):
+                yield _PathValue(name, text, value.entry.loc, value.via)
 
 
 def _is_path(value: str) -> bool:
@@ -291,46 +279,10 @@ def _is_data_volume(pod: PodSpec, mount: VolumeMount) -> bool:
 # -- ConfigMap lookup ---------------------------------------------------------------------------
 
 
-def _configmaps(ws: Workspace, obj: K8sObject, name: str) -> list[K8sObject]:
-    """The ConfigMaps `obj` can mean by `name` in its namespace, the nearest first found: in
-    its file, else its directory, else its repository (a root may hold several, see
-    Workspace.compose_services_near). Several equally near: ambiguous, the caller stays silent.
-    """
-    found = [
-        cm
-        for cm in ws.find_any_namespace("ConfigMap", name)
-        if cm.same_namespace(obj) and related_dirs(_dir(cm.path), _dir(obj.path))
-    ]
-    for near in (
-        lambda cm: cm.path == obj.path,
-        lambda cm: _dir(cm.path) == _dir(obj.path),
-        lambda cm: True,
-    ):
-        nearest = [cm for cm in found if near(cm)]
-        if nearest:
-            return nearest
-    return []
-
-
-def _dir(path: str) -> str:
-    return path.rsplit("/", 1)[0] if "/" in path else ""
-
-
-def _entries(ws: Workspace, obj: K8sObject, name: str) -> list[DataEntry]:
-    found = _configmaps(ws, obj, name)
-    return data_entries(found[0]) if len(found) == 1 else []
-
-
-def _keys(ws: Workspace, obj: K8sObject, name: str) -> set[str] | None:
+def _keys(ws: Workspace, obj: K8sObject, name: str) -> frozenset[str] | None:
     """The keys of the ConfigMap, or None when it is not defined (once) with visible keys."""
-    found = _configmaps(ws, obj, name)
-    if len(found) != 1:
-        return None
-    body = found[0].body
-    if not any(isinstance(body.get(k), dict) for k in ("data", "binaryData")):
-        return None
-    keys = {entry.key for entry in data_entries(found[0])}
-    return keys or None
+    found = env_source(ws, obj, "ConfigMap", name)
+    return keys_of(found) if found is not None else None
 
 
 # -- (b) items keys, (c) subPath keys, (d) doubled mountPaths ---------------------------------

@@ -91,7 +91,6 @@ from k8slint.lint.model.k8s import (
     K8sObject,
     PodSpec,
     child,
-    data_entries,
     mapping,
     namespaces_meet,
     sequence,
@@ -208,7 +207,7 @@ def _told_paths(ws: Workspace, workload: K8sObject, container: Container) -> Ite
         configmap = _configmap(ws, workload, name)
         if configmap is None:
             continue
-        for entry in data_entries(configmap):
+        for entry in configmap.data_entries:
             var = prefix + entry.key
             if DATA_DIR_KEY.fullmatch(var) and var not in seen and (entry.value or "")[:1] == "/":
                 seen.add(var)
@@ -230,7 +229,7 @@ def _configmap_value(
     configmap = _configmap(ws, workload, name)
     if configmap is None:
         return None
-    for entry in data_entries(configmap):
+    for entry in configmap.data_entries:
         if entry.key == key and entry.value and entry.value.startswith("/"):
             return entry.value.rstrip("/") or "/", entry.loc
     return None

@@ -69,8 +69,6 @@ spec:
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,36 +76,18 @@ from k8slint.lint.findings import Finding, Related, Severity
 from k8slint.lint.load import SourceFile
 from k8slint.lint.locate import Loc
 from k8slint.lint.model.compose import is_compose_file
-from k8slint.lint.model.workspace import KUSTOMIZE_API_PREFIX, Workspace, is_k8s_object
+from k8slint.lint.model.grafana import is_provisioning_document, is_values_file
+from k8slint.lint.model.workspace import (
+    Workspace,
+    is_k8s_object,
+    is_kustomization_document,
+    is_kustomization_file,
+)
 from k8slint.lint.rule import NoOptions, Rule
 from k8slint.lint.yamlpos import DuplicateKey, ParsedDocument, YMap
 
 RULE = Rule(id="duplicate-key", severity=Severity.ERROR, doc=__doc__, scope="workspace")
 Options = NoOptions
-
-KUSTOMIZATION_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
-# top-level lists of Grafana provisioning files: datasources, dashboards, plugins, alerting
-GRAFANA_PROVISIONING_KEYS = frozenset(
-    {
-        "datasources",
-        "deleteDatasources",
-        "providers",
-        "apps",
-        "notifiers",
-        "delete_notifiers",
-        "groups",
-        "deleteRules",
-        "contactPoints",
-        "deleteContactPoints",
-        "policies",
-        "resetPolicies",
-        "templates",
-        "deleteTemplates",
-        "muteTimes",
-        "deleteMuteTimes",
-    }
-)
-HELM_VALUES_FILE = re.compile(r"^(?:values[\w.-]*|[\w.-]*[.-]values)\.ya?ml$")
 
 
 def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
@@ -145,8 +125,7 @@ def _consumer(rel: str, document: ParsedDocument | None) -> str | None:
     if document is None:
         return None
     root: Any = document.root
-    name = posixpath.basename(rel)
-    if name in KUSTOMIZATION_FILES or _is_kustomization(root):
+    if is_kustomization_file(rel) or is_kustomization_document(root):
         return "kustomize"
     if is_k8s_object(root):
         return "kubectl"
@@ -156,25 +135,8 @@ def _consumer(rel: str, document: ParsedDocument | None) -> str | None:
         and ("services" in root or "include" in root)
     ):
         return "docker compose"
-    if _is_grafana_provisioning(root):
+    if is_provisioning_document(root):
         return "Grafana"
-    if HELM_VALUES_FILE.match(name) and isinstance(root, YMap):
+    if is_values_file(rel) and isinstance(root, YMap):
         return "Helm"
     return None
-
-
-def _is_kustomization(root: Any) -> bool:
-    if not isinstance(root, YMap):
-        return False
-    api_version, kind = root.get("apiVersion"), root.get("kind")
-    return (
-        isinstance(api_version, str)
-        and api_version.startswith(KUSTOMIZE_API_PREFIX)
-        and kind in ("Kustomization", "Component")
-    )
-
-
-def _is_grafana_provisioning(root: Any) -> bool:
-    if not isinstance(root, YMap) or "kind" in root or "apiVersion" not in root:
-        return False
-    return any(key in root for key in GRAFANA_PROVISIONING_KEYS)

@@ -59,7 +59,7 @@ import re
 from collections.abc import Iterator
 
 from k8slint.lint.findings import Finding, Severity
-from k8slint.lint.model.k8s import K8sObject, data_entries
+from k8slint.lint.model.k8s import K8sObject
 from k8slint.lint.model.secrets import Entry, credential_words, entries
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
@@ -125,7 +125,7 @@ def _runtime_filled_secrets(ws: Workspace) -> set[tuple[str, str, str | None, st
     """Secrets whose every value is empty: shells a controller fills (webhook certs)."""
     shells = set()
     for obj in ws.of_kind("Secret"):
-        found = data_entries(obj)
+        found = obj.data_entries
         if found and all(e.value is not None and not e.value.strip() for e in found):
             shells.add(_object_key(obj))
     return shells

@@ -91,7 +91,15 @@ import difflib
 from collections.abc import Iterator
 
 from k8slint.lint.findings import Finding, Related, Severity
-from k8slint.lint.model.k8s import K8sObject, maps_in, sequence
+from k8slint.lint.model.k8s import (
+    K8sObject,
+    describe_ports,
+    maps_in,
+    namespaces_meet,
+    port_value,
+    sequence,
+    templated,
+)
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
 from k8slint.rules._services import (
@@ -101,11 +109,9 @@ from k8slint.rules._services import (
     close,
     exposes,
     may_run_pods,
-    namespace_matches,
     normal_name,
     related,
     services_named,
-    templated,
     together,
 )
 
@@ -116,7 +122,7 @@ Options = NoOptions
 def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
     services = ws.of_kind("Service")
     for route in ws.of_kind("Ingress", *ROUTE_KINDS):
-        found = [b for b in backends(route) if not templated(b.name.value)]
+        found = [b for b in backends(route) if b.name.value and not templated(b.name.value)]
         defined = {
             b.name.value: services_named(ws, b.name.value, route, b.namespace) for b in found
         }
@@ -135,7 +141,10 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
 def _operator_near(ws: Workspace, route: K8sObject) -> bool:
     """A custom resource next to the route may create its Services (operators, Helm releases)."""
     operators = ws.memo("pod-running custom resources", lambda: _operators(ws))
-    return any(together(ws, route, obj) and namespace_matches(route, obj) for obj in operators)
+    return any(
+        together(ws, route, obj) and namespaces_meet(route.namespace, obj.namespace)
+        for obj in operators
+    )
 
 
 def _operators(ws: Workspace) -> list[K8sObject]:
@@ -149,7 +158,7 @@ def _similar(ws: Workspace, backend: Backend, services: list[K8sObject]) -> K8sO
     for svc in services:
         if not close(backend.route, svc) or not related(ws, backend.route, svc):
             continue
-        if backend.namespace and svc.namespace and backend.namespace != svc.namespace:
+        if not namespaces_meet(backend.namespace, svc.namespace):
             continue
         ratio = difflib.SequenceMatcher(None, wanted, svc.name).ratio()
         if normal_name(svc.name) == normal_name(wanted):
@@ -181,7 +190,7 @@ def _missing_finding(backend: Backend, similar: K8sObject | None) -> Finding:
 
 def _port_finding(backend: Backend, services: list[K8sObject]) -> Iterator[Finding]:
     port = backend.port
-    if port is None or isinstance(port.value, bool) or templated(str(port.value)):
+    if port is None or port.value == "" or templated(str(port.value)):
         return
     value = port.value
     if any(exposes(svc, value) for svc in services):
@@ -198,11 +207,7 @@ def _port_finding(backend: Backend, services: list[K8sObject]) -> Iterator[Findi
 
 
 def _ports(service: K8sObject) -> str:
-    shown = []
-    for _i, item in maps_in(sequence(service.body, "spec", "ports")):
-        number, name = item.get("port"), item.get("name")
-        if number is not None and name:
-            shown.append(f"{number} ({name})")
-        elif number is not None:
-            shown.append(str(number))
-    return ", ".join(shown)
+    return describe_ports(
+        (port_value(item.get("port")), str(item.get("name") or "") or None)
+        for _i, item in maps_in(sequence(service.body, "spec", "ports"))
+    )

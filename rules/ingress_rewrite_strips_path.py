@@ -68,11 +68,11 @@ import re
 from collections.abc import Iterator
 
 from k8slint.lint.findings import Finding, Related, Severity
-from k8slint.lint.model.k8s import K8sObject, child, mapping
+from k8slint.lint.model.k8s import K8sObject, child, mapping, templated
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
 from k8slint.lint.yamlpos import YMap
-from k8slint.rules._services import ingress_paths, templated
+from k8slint.rules._services import ingress_paths
 
 RULE = Rule(id="ingress-rewrite-strips-path", severity=Severity.WARNING, doc=__doc__)
 Options = NoOptions
@@ -106,7 +106,7 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
         target = annotations.get(ANNOTATION) if annotations is not None else None
         if annotations is None or not isinstance(target, str) or _other_controller(ingress):
             continue
-        if "{{" in target or "${" in target.replace("${1}", "").replace("${2}", ""):
+        if templated(_GROUP_REF.sub("", target)):  # a placeholder, not a capture group
             continue
         paths = [(item, item.get("path")) for item in ingress_paths(ingress)]
         paths = [(item, p if isinstance(p, str) else "") for item, p in paths]

@@ -37,26 +37,18 @@ from collections.abc import Iterator
 from k8slint.lint.findings import Finding, Severity
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
-from k8slint.lint.suppress import ALL, annotation_suppressions, comment_suppressions
+from k8slint.lint.suppress import ALL, suppressions
 
 RULE = Rule(id="invalid-suppression", severity=Severity.WARNING, doc=__doc__, scope="workspace")
 Options = NoOptions
 
 
 def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
-    from k8slint.rules import ALL as RULES
+    from k8slint.rules import by_id
 
-    known = {ALL} | {m.RULE.id for m in RULES} | {a for m in RULES for a in m.RULE.aliases}
-    suppressions = [
-        s
-        for rel in ws.lintable_files()
-        if (text := ws.project.read_text(rel)) is not None and "k8slint:" in text
-        for s in comment_suppressions(rel, text)
-    ]
-    suppressions.extend(annotation_suppressions(ws.all_objects()))
-    for suppression in suppressions:
+    for suppression in suppressions(ws.project, ws.lintable_files()):
         for rule_id in suppression.rule_ids:
-            if rule_id not in known:
+            if rule_id != ALL and by_id(rule_id) is None:
                 yield RULE.finding(
                     suppression.loc,
                     f"suppression names unknown rule {rule_id!r}; see `k8slint rules` for the ids",

@@ -97,17 +97,12 @@ from typing import Literal
 from k8slint.lint.findings import Finding, Related, Severity
 from k8slint.lint.locate import Loc, Located
 from k8slint.lint.model.compose import ComposeProject, ComposeService
-from k8slint.lint.model.images import parse_image
 from k8slint.lint.model.k8s import (
     Container,
-    DataEntry,
     K8sObject,
     PodSpec,
     child,
-    data_entries,
-    mapping,
-    maps_in,
-    sequence,
+    namespaces_meet,
 )
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
@@ -118,6 +113,8 @@ from k8slint.rules._connection import (
     local_endpoints,
     name_port,
 )
+from k8slint.rules._env import FromData, container_env, workload_label
+from k8slint.rules._services import related, service_ports
 
 RULE = Rule(id="localhost-database-url", severity=Severity.ERROR, doc=__doc__)
 Options = NoOptions
@@ -126,32 +123,11 @@ Options = NoOptions
 def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
     yield from _workload_findings(ws)
     # compose projects are the same for every unit: judge them once
-    if ws.unit is None or not ws.units or ws.unit is ws.units[0]:
+    if ws.first_unit:
         yield from _compose_findings(ws)
 
 
 # --- Kubernetes ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _FromData:
-    """A variable whose value comes from a ConfigMap or Secret entry."""
-
-    entry: DataEntry
-    source: K8sObject
-
-
-@dataclass
-class _ContainerEnv:
-    """What a container's environment holds, after envFrom and env are applied in order."""
-
-    values: dict[str, Located[str] | _FromData | None] = field(default_factory=dict)
-    opaque: bool = False  # an envFrom source whose keys cannot be seen may set anything
-
-    def sets(self, name: str, case_insensitive: bool) -> bool:
-        if self.opaque or name in self.values:
-            return True
-        return case_insensitive and name.upper() in {key.upper() for key in self.values}
 
 
 @dataclass
@@ -164,6 +140,7 @@ class _Report:
     endpoint: Endpoint
     loc: Loc
     workloads: list[str] = field(default_factory=list)
+    owners: list[K8sObject] = field(default_factory=list)  # the objects behind `workloads`
 
     def fault(self) -> str:
         names = ", ".join(self.workloads)
@@ -186,6 +163,7 @@ class _Report:
 class _Reports:
     """Offending values by location: a value that reaches several workloads is one finding."""
 
+    owner: K8sObject
     pod: PodSpec
     container: Container
     workload: str
@@ -208,6 +186,8 @@ class _Reports:
             )
             if self.workload not in report.workloads:
                 report.workloads.append(self.workload)
+            if self.owner not in report.owners:
+                report.owners.append(self.owner)
             return
 
 
@@ -215,15 +195,13 @@ def _workload_findings(ws: Workspace) -> Iterator[Finding]:
     found: dict[Loc, _Report] = {}
     for obj, pod in ws.workloads():
         for container in pod.containers:
-            workload = f"{obj.kind} {obj.name}"
-            if len(pod.containers) > 1:
-                workload += f" (container {container.name})"
-            reports = _Reports(pod, container, workload, found)
-            env = _container_env(ws, obj, container)
+            workload = workload_label(container)
+            reports = _Reports(obj, pod, container, workload, found)
+            env = container_env(ws, obj, container)
             for name, value in env.values.items():
                 if isinstance(value, Located):
                     reports.offer("env", name, name, value.value, value.loc)
-                elif isinstance(value, _FromData) and value.entry.value is not None:
+                elif isinstance(value, FromData) and value.entry.value is not None:
                     subject = f"{value.entry.key} in {value.source.kind} {value.source.name}"
                     reports.offer("data", subject, name, value.entry.value, value.entry.loc)
             app = ws.app_for(container)
@@ -235,7 +213,7 @@ def _workload_findings(ws: Workspace) -> Iterator[Finding]:
 
 
 def _finding(ws: Workspace, report: _Report) -> Finding:
-    service = _service_for_port(ws, report.endpoint.port)
+    service = _service_for_port(ws, report.owners, report.endpoint.port)
     if service is None:
         fix = f"{report.fix_lead()} the Service name of the server it needs"
         return RULE.finding(report.loc, f"{report.fault()}; {fix}")
@@ -246,54 +224,11 @@ def _finding(ws: Workspace, report: _Report) -> Finding:
     )
 
 
-def _container_env(ws: Workspace, owner: K8sObject, container: Container) -> _ContainerEnv:
-    """The container's variables in the order Kubernetes applies them: envFrom, then env."""
-    env = _ContainerEnv()
-    for source in container.env_from():
-        prefix = source.get("prefix") if isinstance(source.get("prefix"), str) else ""
-        for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
-            ref = mapping(source, key)
-            if ref is None:
-                continue
-            found = ws.find(kind, str(ref.get("name", "")), owner.namespace)
-            if found is None:
-                env.opaque = True
-                continue
-            for entry in data_entries(found):
-                env.values[f"{prefix}{entry.key}"] = _FromData(entry, found)
-    for var in container.env:
-        if var.value is not None:
-            env.values[var.name] = var.value
-        elif var.value_from is not None:
-            env.values[var.name] = _value_from(ws, owner, var.value_from)
-        else:
-            env.values[var.name] = None
-    return env
-
-
-def _value_from(ws: Workspace, owner: K8sObject, value_from: object) -> _FromData | None:
-    for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
-        ref = mapping(value_from, key)
-        if ref is None:
-            continue
-        found = ws.find(kind, str(ref.get("name", "")), owner.namespace)
-        if found is None:
-            return None
-        wanted = str(ref.get("key", ""))
-        return next((_FromData(e, found) for e in data_entries(found) if e.key == wanted), None)
-    return None
-
-
-def _serving_containers(pod: PodSpec) -> list[Container]:
-    """Containers that run alongside the app: regular ones and native (restartable) sidecars."""
-    return [c for c in pod.containers if not c.init or c.sidecar]
-
-
 def _pod_serves(pod: PodSpec, container: Container, port: int | None) -> bool:
     """Whether something in the pod itself may answer on localhost:`port`."""
     if child(pod.body, "hostNetwork") is True:
         return True
-    others = [c for c in _serving_containers(pod) if c is not container]
+    others = [c for c in pod.containers if c.runs_with_app and c is not container]
     peers = [*others, container]
     if any(c.image is not None and is_cloud_sql_proxy(c.image.value) for c in peers):
         return True
@@ -307,14 +242,22 @@ def _image_ports(container: Container) -> frozenset[int]:
     return image_ports(ref.name) if ref is not None else frozenset()
 
 
-def _service_for_port(ws: Workspace, port: int | None) -> tuple[str, int, Loc] | None:
-    """A Service of the unit that serves `port`: what the setting should name instead."""
+def _service_for_port(
+    ws: Workspace, owners: list[K8sObject], port: int | None
+) -> tuple[str, int, Loc] | None:
+    """A Service of the workloads' application that serves `port`: what the setting should
+    name instead (its port number written, not templated)."""
     if port is None:
         return None
     for service in sorted(ws.of_kind("Service"), key=lambda s: s.name):
-        for _index, entry in maps_in(sequence(service.body, "spec", "ports")):
-            if port in (entry.get("port"), entry.get("targetPort")):
-                return service.name, int(entry.get("port", port)), entry.loc
+        if not any(
+            related(ws, owner, service) and namespaces_meet(owner.namespace, service.namespace)
+            for owner in owners
+        ):
+            continue
+        for entry in service_ports(service):
+            if entry.port is not None and port in (entry.port, entry.target):
+                return service.name, entry.port, entry.target_loc
     return None
 
 
@@ -364,8 +307,8 @@ def _compose_service_findings(
 
 def _compose_ports(service: ComposeService) -> set[int]:
     ports = set(service.port_numbers())
-    if service.image is not None and service.image.value:
-        ports |= image_ports(parse_image(service.image.value).name)
+    if service.image_ref is not None:
+        ports |= image_ports(service.image_ref.name)
     return ports
 
 

@@ -79,7 +79,6 @@ no fix: the pod spec may sit in a base that other overlays share.
 from __future__ import annotations
 
 import fnmatch
-import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -87,9 +86,10 @@ from dataclasses import dataclass, field
 from k8slint.lint.findings import Finding, Fix, Related, Severity
 from k8slint.lint.locate import Edit, Loc, Located
 from k8slint.lint.model.images import DOCKER_HUB_HOSTS, ImageRef
-from k8slint.lint.model.k8s import K8sObject, PodSpec, child, located_str, maps_in, sequence
+from k8slint.lint.model.k8s import K8sObject, PodSpec, list_names, located_str, sequence
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import Rule
+from k8slint.rules._refs import kept_with, providers
 
 RULE = Rule(id="missing-image-pull-secret", severity=Severity.ERROR, doc=__doc__, fix="safe")
 
@@ -274,10 +274,6 @@ _VALID_PATH = re.compile(
 )
 """A repository path as the Docker reference grammar allows it."""
 
-_LOCAL = re.compile(
-    r"(?:localhost|127\.0\.0\.1|\[::1\]|host\.docker\.internal|kind-registry)(?::\d+)?"
-)
-
 
 @dataclass(frozen=True)
 class Options:
@@ -292,12 +288,16 @@ class Options:
 
 def check(ws: Workspace, options: Options) -> Iterator[Finding]:
     for obj, pod in ws.workloads():
-        secrets_visible = not ws.config.secrets_external and _secrets_beside(ws, obj)
         pod_secrets = pod.image_pull_secrets()
         account = _service_account(ws, obj, pod)
         account_secrets = _account_pull_secrets(account) if account is not None else []
-        for name in pod_secrets + account_secrets:
-            yield from _judge_secret(ws, obj, name, secrets_visible)
+        if pod_secrets or account_secrets:
+            # pull secrets hold registry credentials and are most often made by `kubectl
+            # create secret docker-registry`: a missing one is evidence of a fault only where
+            # the team keeps its Secrets with the manifests
+            secrets_visible = not ws.config.secrets_external and kept_with(ws, obj, "Secret")
+            for name in pod_secrets + account_secrets:
+                yield from _judge_secret(ws, obj, name, secrets_visible)
         if pod_secrets or account_secrets:
             continue
         if account is None and pod.service_account_name != "default":
@@ -369,9 +369,9 @@ _NODE_AUTH_CAPABLE = ("Amazon ECR", "Azure Container Registry", "Google ")
 def _private_registry(ref: ImageRef, ws: Workspace, options: Options) -> str | None:
     """What private registry the image comes from ("Azure Container Registry ktech4.azurecr.io"),
     or None when it is public, node-authenticated, local or a placeholder."""
-    image = _full_name(ref)
-    host = ref.registry or "docker.io"
-    if PLACEHOLDER.search(image) or PLACEHOLDER_HOST.fullmatch(host) or _LOCAL.fullmatch(host):
+    image = ref.full
+    host = image.split("/", 1)[0]
+    if PLACEHOLDER.search(image) or PLACEHOLDER_HOST.fullmatch(host) or ref.local_registry:
         return None
     if PLACEHOLDER_OWNER.match(ref.repository):
         return None
@@ -386,8 +386,6 @@ def _private_registry(ref: ImageRef, ws: Workspace, options: Options) -> str | N
     for pattern, label in PRIVATE_HOST_PATTERNS:
         if fnmatch.fnmatchcase(host, pattern):
             return f"{label} {host}"
-    if ref.registry is None or host in DOCKER_HUB_HOSTS:
-        return None
     return f"registry {host}, which is not a known public registry"
 
 
@@ -410,25 +408,12 @@ def _matches(image: str, host: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
-def _full_name(ref: ImageRef) -> str:
-    """registry/repository with Docker Hub spelled out ("docker.io/library/postgres")."""
-    if ref.registry is None:
-        repository = ref.repository if "/" in ref.repository else f"library/{ref.repository}"
-        return f"docker.io/{repository}"
-    return f"{ref.registry}/{ref.repository}"
-
-
 def _service_account(ws: Workspace, obj: K8sObject, pod: PodSpec) -> K8sObject | None:
     return ws.find("ServiceAccount", pod.service_account_name, obj.namespace)
 
 
 def _account_pull_secrets(account: K8sObject) -> list[Located[str]]:
-    names = []
-    for _index, item in maps_in(sequence(account.body, "imagePullSecrets")):
-        name = located_str(item, "name")
-        if name is not None and name.value:
-            names.append(name)
-    return names
+    return [name for name in list_names(sequence(account.body, "imagePullSecrets")) if name.value]
 
 
 def _judge_secret(
@@ -468,45 +453,18 @@ def _judge_secret(
 def _pull_secrets_in(ws: Workspace, obj: K8sObject) -> list[K8sObject]:
     """Pull secrets of the unit in the workload's namespace: the likely intended one."""
     by_namespace = ws.memo("pull secrets by namespace", lambda: _pull_secrets(ws))
-    return list(by_namespace.get(obj.namespace or "default", ()))
+    return list(by_namespace.get(obj.effective_namespace, ()))
 
 
 def _pull_secrets(ws: Workspace) -> dict[str, list[K8sObject]]:
     found: dict[str, list[K8sObject]] = {}
     for secret in ws.of_kind("Secret"):
         if secret.body.get("type") in PULL_SECRET_TYPES:
-            found.setdefault(secret.namespace or "default", []).append(secret)
+            found.setdefault(secret.effective_namespace, []).append(secret)
     return found
 
 
 def _produced_elsewhere(ws: Workspace, name: str) -> bool:
-    """A Secret of that name in any unit, or a SealedSecret/ExternalSecret that makes one."""
-    for obj in ws.all_objects():
-        if obj.kind == "Secret" and obj.name == name:
-            return True
-        template_name = child(obj.body, "spec", "template", "metadata", "name")
-        if obj.kind == "SealedSecret" and name in (obj.name, template_name):
-            return True
-        if obj.kind in ("ExternalSecret", "ClusterExternalSecret"):
-            target = child(obj.body, "spec", "target", "name")
-            if name == (target if isinstance(target, str) and target else obj.name):
-                return True
-    return False
-
-
-def _secrets_beside(ws: Workspace, workload: K8sObject) -> bool:
-    """Whether the team keeps Secrets with these manifests: the unit (a kustomize build) or the
-    workload's directory defines one. Pull secrets hold registry credentials and are most often
-    made by `kubectl create secret docker-registry`; without Secrets alongside, a missing one is
-    no evidence of a fault."""
-    directory = posixpath.dirname(workload.path)
-    in_build = ws.unit is not None and ws.unit.kustomize
-    for obj in ws.objects if in_build else ws.all_objects():
-        if obj.kind not in _SECRET_MAKERS:
-            continue
-        if in_build or posixpath.dirname(obj.path) == directory:
-            return True
-    return False
-
-
-_SECRET_MAKERS = frozenset({"Secret", "SealedSecret", "ExternalSecret", "ClusterExternalSecret"})
+    """A Secret of that name made in any unit: itself, or by the controller of a SealedSecret,
+    an ExternalSecret or a ClusterExternalSecret (see `_refs.providers`)."""
+    return any(providers(ws.for_unit(unit), "Secret").named(name) for unit in ws.units)

@@ -64,9 +64,9 @@ import posixpath
 from collections.abc import Iterator
 
 from k8slint.lint.findings import Finding, Related, Severity
-from k8slint.lint.model.images import OFFICIAL_IMAGES, ImageRef
+from k8slint.lint.model.images import ImageRef
 from k8slint.lint.model.k8s import Container, templated
-from k8slint.lint.model.workspace import Workspace, _builds, related_dirs
+from k8slint.lint.model.workspace import Workspace, related_dirs
 from k8slint.lint.rule import NoOptions, Rule
 
 RULE = Rule(id="mutable-image-tag", severity=Severity.WARNING, doc=__doc__, scope="workspace")
@@ -82,7 +82,7 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
             continue
         if ref.digest or ref.effective_tag != "latest" or templated(image.value):
             continue
-        if ref.registry is None and (_unpushable(ref) or _built_locally(ws, container, ref)):
+        if ref.local_only or (ref.registry is None and _built_locally(ws, container, ref)):
             continue
         if image.loc in seen:
             continue
@@ -96,20 +96,13 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
         )
 
 
-def _unpushable(ref: ImageRef) -> bool:
-    """A Docker Hub short name in the `library/` namespace that is no official image: no
-    registry serves it, so the node runs whatever was loaded into it."""
-    return "/" not in ref.repository and ref.repository not in OFFICIAL_IMAGES
-
-
 def _built_locally(ws: Workspace, container: Container, ref: ImageRef) -> bool:
     """A Docker Hub-style name that this repository builds: a compose service beside the
     manifest builds it (as app linking judges it), or a folder named like the image holds a
     Dockerfile."""
     manifest = container.owner.path
-    for service in ws.compose_services_near(manifest):
-        if service.build_context is not None and _builds(service, ref.name, ref.without_tag):
-            return True
+    if any(service.builds(ref) for service in ws.compose_services_near(manifest)):
+        return True
     here = posixpath.dirname(manifest)
     folders = ws.memo_shared("dockerfile-folders", lambda: _dockerfile_folders(ws.files))
     return any(related_dirs(folder, here) for folder in folders.get(ref.name, ()))

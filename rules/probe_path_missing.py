@@ -90,6 +90,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from k8slint.lint.findings import Finding, Related, Severity
+from k8slint.lint.model.images import OWN_SERVER_IMAGES
 from k8slint.lint.model.k8s import Container, located_str, mapping
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
@@ -99,49 +100,6 @@ if TYPE_CHECKING:  # the app scanners load only when a container links to a sour
 
 RULE = Rule(id="probe-path-missing", severity=Severity.ERROR, doc=__doc__)
 Options = NoOptions
-
-THIRD_PARTY_IMAGES = frozenset(
-    {
-        "alertmanager",
-        "busybox",
-        "caddy",
-        "cassandra",
-        "consul",
-        "couchdb",
-        "elasticsearch",
-        "envoy",
-        "etcd",
-        "grafana",
-        "haproxy",
-        "httpd",
-        "influxdb",
-        "jaeger",
-        "kafka",
-        "keycloak",
-        "kibana",
-        "loki",
-        "mariadb",
-        "memcached",
-        "minio",
-        "mongo",
-        "mysql",
-        "nginx",
-        "nginx-unprivileged",
-        "node-exporter",
-        "opensearch",
-        "postgres",
-        "prometheus",
-        "pushgateway",
-        "rabbitmq",
-        "redis",
-        "registry",
-        "tempo",
-        "traefik",
-        "vault",
-        "zookeeper",
-    }
-)
-"""Images (last path segment) that serve their own, documented health endpoints."""
 
 FRAMEWORK_ROUTES: dict[str, tuple[str, ...]] = {
     "fastapi": ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"),
@@ -186,7 +144,7 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
 
 def _third_party(container: Container) -> bool:
     ref = container.image_ref
-    return ref is not None and ref.name.lower() in THIRD_PARTY_IMAGES
+    return ref is not None and ref.name.lower() in OWN_SERVER_IMAGES
 
 
 def _framework_serves(app: AppSource, path: str) -> bool:

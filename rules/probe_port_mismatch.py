@@ -69,12 +69,19 @@ spec:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from k8slint.lint.findings import Finding, Related, Severity
 from k8slint.lint.locate import Located
-from k8slint.lint.model.k8s import Container, ContainerPort, located, mapping, sequence
+from k8slint.lint.model.k8s import (
+    PORT_NAME,
+    Container,
+    ContainerPort,
+    describe_ports,
+    located,
+    mapping,
+    port_value,
+)
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
 
@@ -82,8 +89,6 @@ RULE = Rule(id="probe-port-mismatch", severity=Severity.ERROR, doc=__doc__)
 Options = NoOptions
 
 HANDLERS = ("httpGet", "tcpSocket", "grpc")
-PORT_NAME = re.compile(r"(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?")
-"""A valid port name (IANA_SVC_NAME): what the kubelet can look up."""
 LISTEN_PORT_NAMES = frozenset(
     {
         "PORT",
@@ -101,18 +106,16 @@ LISTEN_PORT_NAMES = frozenset(
 
 def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
     for _obj, pod in ws.workloads():
-        pod_numbers = {p.number for c in pod.containers if not c.init for p in c.ports}
+        pod_numbers = {p.number for c in pod.containers if c.runs_with_app for p in c.ports}
         for container in pod.containers:
             if not container.ports:
                 continue
             for kind, probe in container.probes():
                 for handler in HANDLERS:
                     port = located(mapping(probe, handler), "port")
-                    if port is None or isinstance(port.value, bool):
+                    value = port_value(port.value) if port is not None else None
+                    if port is None or value is None:
                         continue
-                    value = port.value
-                    if isinstance(value, str) and value.strip().isdigit():
-                        value = int(value)  # the kubelet reads a numeric string as a number
                     related = [Related(container.ports[0].loc, f"ports of {container.name}")]
                     if isinstance(value, int):
                         if value in pod_numbers or value in {p.number for p in container.ports}:
@@ -121,14 +124,14 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
                         if listen is None:
                             continue
                         related.append(Related(listen.loc, "the port the app listens on"))
-                    elif not isinstance(value, str) or not PORT_NAME.fullmatch(value):
+                    elif not PORT_NAME.fullmatch(value):
                         continue  # a template placeholder (`${HEALTH_PORT}`), not a port name
                     elif container.declares_port(value):
                         continue
                     yield RULE.finding(
                         port.loc,
                         f"{kind} port {_shown(value)} is not a port of container"
-                        f" {container.name!r} (declared: {_declared(container.ports)});"
+                        f" {container.name!r} (declared: {_declared(container)});"
                         f" {_fix(container.ports, value)}",
                         related=related,
                     )
@@ -142,9 +145,7 @@ def _listen_setting(container: Container, probe_port: int) -> Located[str] | Non
     container says where its server listens and that is elsewhere. A number the container's
     command, args or env mention is a configured port, never a mistake.
     """
-    words = [str(w) for key in ("command", "args") for w in sequence(container.body, key)]
-    words += [var.value.value for var in container.env if var.value is not None]
-    if any(str(probe_port) in re.findall(r"\d+", word) for word in words):
+    if container.mentions(probe_port):
         return None
     for var in container.env:
         if var.name.upper() in LISTEN_PORT_NAMES and var.value is not None:
@@ -168,13 +169,5 @@ def _shown(value: int | str) -> str:
     return str(value) if isinstance(value, int) else repr(value)
 
 
-def _declared(ports: list[ContainerPort]) -> str:
-    shown = []
-    for port in ports:
-        if port.name and port.number is not None:
-            shown.append(f"{port.number} ({port.name})")
-        elif port.number is not None:
-            shown.append(str(port.number))
-        elif port.name:
-            shown.append(port.name)
-    return ", ".join(shown)
+def _declared(container: Container) -> str:
+    return describe_ports((port.number, port.name) for port in container.ports)

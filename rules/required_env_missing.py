@@ -87,9 +87,11 @@ from typing import TYPE_CHECKING
 
 from k8slint.lint.findings import Finding, Related, Severity
 from k8slint.lint.locate import Loc
-from k8slint.lint.model.k8s import Container, K8sObject, PodSpec, child, data_entries, mapping
+from k8slint.lint.model.dockerfile import dockerfile, is_dockerfile
+from k8slint.lint.model.k8s import Container, K8sObject, PodSpec, child
 from k8slint.lint.model.workspace import SOURCE_SUFFIXES, Workspace, related_dirs
 from k8slint.lint.rule import Rule
+from k8slint.rules._env import container_env, workload_label
 
 if TYPE_CHECKING:  # the app scanners load only when a container links to a source
     from k8slint.lint.model.appsource import AppSource, EnvRead
@@ -129,8 +131,6 @@ BRACE_BRANCH = re.compile(r"^\}?\s*(?:if|else|switch|case|default|try|catch|fina
 BLOCK_OPENERS = re.compile(r"^(?:class|interface|struct|type)\b")
 FUNCTION = re.compile(r"^(?:export\s+)?(?:async\s+)?(?:def|func|function)\s+(?:\([^)]*\)\s*)?(\w+)")
 MAX_CALL_DEPTH = 3
-DOCKERFILE = re.compile(r"^(?:Dockerfile(?:\.[\w.-]+)?|[\w.-]+\.[Dd]ockerfile)$")
-DOCKER_ENV = re.compile(r"^\s*ENV\s+(.*)$", re.IGNORECASE)
 
 
 @dataclass
@@ -140,35 +140,20 @@ class _Report:
     related: Related
 
 
-@dataclass
-class _Env:
-    """The variable names a container gets from its manifest."""
-
-    names: set[str] = field(default_factory=set)
-    opaque: bool = False  # an envFrom source whose keys the linted files do not show
-
-    def sets(self, name: str, case_insensitive: bool) -> bool:
-        if self.opaque or name in self.names:
-            return True
-        return case_insensitive and name.upper() in {n.upper() for n in self.names}
-
-
 def check(ws: Workspace, options: Options) -> Iterator[Finding]:
     reports: dict[Loc, _Report] = {}
     for obj, pod in ws.workloads():
         for container in pod.containers:
-            if container.init and not container.sidecar:
+            if not container.runs_with_app:
                 continue
             app = ws.app_for(container)
             if app is None or not app.env_reads or not _belongs(ws, app, obj):
                 continue
-            env = _container_env(ws, obj, container)
-            if env.opaque:
+            env = container_env(ws, obj, container)
+            if env.opaque or env.keyless:  # a source whose keys cannot be seen may set any
                 continue
             image_env = _image_env(ws, app)
-            workload = f"{obj.kind} {obj.name}"
-            if len(pod.containers) > 1:
-                workload += f" (container {container.name})"
+            workload = workload_label(container)
             for read in app.env_reads:
                 if not (read.required or (options.soft_reads and read.soft)):
                     continue
@@ -231,23 +216,6 @@ def _related(container: Container) -> Related:
     return Related(loc, f"container {container.name}")
 
 
-def _container_env(ws: Workspace, owner: K8sObject, container: Container) -> _Env:
-    env = _Env({var.name for var in container.env})
-    for source in container.env_from():
-        prefix = source.get("prefix") if isinstance(source.get("prefix"), str) else ""
-        for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
-            ref = mapping(source, key)
-            if ref is None:
-                continue
-            found = ws.find(kind, str(ref.get("name", "")), owner.namespace)
-            entries = data_entries(found) if found is not None else []
-            if not entries:  # not defined here, or defined without keys: it may hold anything
-                env.opaque = True
-                continue
-            env.names.update(f"{prefix}{entry.key}" for entry in entries)
-    return env
-
-
 def _kubernetes_sets(ws: Workspace, owner: K8sObject, pod: PodSpec, name: str) -> bool:
     if name in ALWAYS_SET:
         return True
@@ -269,25 +237,8 @@ def _read_image_env(ws: Workspace, app: AppSource) -> set[str]:
     for rel in ws.files:
         if not rel.startswith(prefix) or "/" in rel[len(prefix) :]:
             continue
-        if not DOCKERFILE.match(posixpath.basename(rel)):
-            continue
-        text = ws.project.read_text(rel)
-        if text is not None:
-            names |= _dockerfile_env(text)
-    return names
-
-
-def _dockerfile_env(text: str) -> set[str]:
-    names: set[str] = set()
-    for line in text.replace("\\\n", " ").splitlines():
-        match = DOCKER_ENV.match(line)
-        if match is None:
-            continue
-        words = match[1].split()
-        if words and "=" not in words[0]:  # legacy `ENV NAME value`
-            names.add(words[0])
-            continue
-        names.update(word.split("=", 1)[0] for word in words if "=" in word)
+        if is_dockerfile(posixpath.basename(rel)) and (found := dockerfile(ws, rel)) is not None:
+            names |= found.env_names
     return names
 
 

@@ -111,7 +111,7 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
     for obj in ws.objects:
         yield from _check_object(obj, version, crds, crd_validators, obj.path in partial)
     # files outside the Kubernetes model: once per run, with the first unit (or no unit)
-    if ws.unit is None or not ws.units or ws.unit is ws.units[0]:
+    if ws.first_unit:
         yield from _check_compose_files(ws)
         yield from _check_grafana_files(ws)
         yield from _check_kustomization_files(ws)

@@ -86,14 +86,22 @@ import re
 from collections.abc import Iterator
 
 from k8slint.lint.findings import Finding, Related, Severity
-from k8slint.lint.model.k8s import Container, K8sObject, child, data_entries, maps_in, sequence
+from k8slint.lint.model.k8s import (
+    PORT_NAME,
+    Container,
+    K8sObject,
+    child,
+    describe_ports,
+    maps_in,
+    namespaces_meet,
+    sequence,
+)
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
+from k8slint.rules._refs import pod_refs
 from k8slint.rules._services import (
-    PORT_NAME,
     PodTemplate,
     ServicePort,
-    namespace_matches,
     pod_templates,
     selected_templates,
     service_ports,
@@ -126,10 +134,10 @@ def _offered(port: ServicePort, selected: list[PodTemplate], containers: list[Co
         return any(c.declares_port(target) for c in containers)
     if any(c.declares_port(target) for c in containers):
         return True
-    serving = [c for t in selected for c in t.containers if not c.init]
+    serving = [c for t in selected for c in t.containers if c.runs_with_app]
     if any(not c.ports for c in serving):
         return True  # an undeclared port of a container that declares none is legal
-    return any(_mentions(c, target) for c in containers)
+    return any(c.mentions(target) for c in containers)
 
 
 def _configured(ws: Workspace, selected: list[PodTemplate], number: int) -> bool:
@@ -139,45 +147,29 @@ def _configured(ws: Workspace, selected: list[PodTemplate], number: int) -> bool
     their config names; such ports are often left undeclared in the pod spec.
     """
     for template in selected:
-        names = _configmaps_consumed(template)
-        for obj in ws.of_kind("ConfigMap"):
-            if obj.name not in names or not namespace_matches(obj, template.owner):
-                continue
-            for entry in data_entries(obj):
-                if entry.value and str(number) in re.findall(r"\d+", entry.value):
-                    return True
+        owner = template.owner
+        for name in _configmaps_consumed(template):
+            for obj in ws.find_any_namespace("ConfigMap", name):
+                if not namespaces_meet(obj.namespace, owner.namespace):
+                    continue
+                for entry in obj.data_entries:
+                    if entry.value and str(number) in re.findall(r"\d+", entry.value):
+                        return True
     return False
 
 
 def _configmaps_consumed(template: PodTemplate) -> set[str]:
-    pod = template.pod
-    if pod is None:
+    if template.pod is None:
         return set()
-    names: set[str] = set()
-    for volume in pod.volumes.values():
-        names.add(str(child(volume, "configMap", "name")))
-        for _i, source in maps_in(sequence(volume, "projected", "sources")):
-            names.add(str(child(source, "configMap", "name")))
-    for container in pod.containers:
-        for source in container.env_from():
-            names.add(str(child(source, "configMapRef", "name")))
-        for var in container.env:
-            names.add(str(child(var.value_from, "configMapKeyRef", "name")))
-    return names
-
-
-def _mentions(container: Container, number: int) -> bool:
-    """Whether the container's command, args or env name the number (a port set by flag)."""
-    words = [str(w) for key in ("command", "args") for w in sequence(container.body, key)]
-    words += [var.value.value for var in container.env if var.value is not None]
-    return any(str(number) in re.findall(r"\d+", word) for word in words)
+    refs = pod_refs(template.owner, template.pod)
+    return {ref.name.value for ref in refs if ref.kind == "ConfigMap"}
 
 
 def _finding(
     service: K8sObject, port: ServicePort, selected: list[PodTemplate], containers: list[Container]
 ) -> Finding:
     owners = sorted({f"{t.owner.kind} {t.owner.name!r}" for t in selected})
-    declared = _declared(containers)
+    declared = describe_ports((p.number, p.name) for c in containers for p in c.ports)
     field = "targetPort" if port.explicit else "port"
     shown = repr(port.target) if isinstance(port.target, str) else str(port.target)
     fix = (
@@ -202,16 +194,3 @@ def _finding(
         f" (declared: {declared or 'none'}); {fix}",
         related=related[:3],
     )
-
-
-def _declared(containers: list[Container]) -> str:
-    shown: list[str] = []
-    for container in containers:
-        for port in container.ports:
-            if port.name and port.number is not None:
-                text = f"{port.number} ({port.name})"
-            else:
-                text = str(port.number) if port.number is not None else str(port.name or "")
-            if text and text not in shown:
-                shown.append(text)
-    return ", ".join(shown)

@@ -88,7 +88,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from k8slint.lint.findings import Finding, Related, Severity
-from k8slint.lint.model.k8s import K8sObject
+from k8slint.lint.model.k8s import K8sObject, namespaces_meet
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
 from k8slint.lint.yamlpos import YMap
@@ -97,7 +97,6 @@ from k8slint.rules._services import (
     PodTemplate,
     close,
     may_run_pods,
-    namespace_matches,
     normal_name,
     pod_templates,
     related,
@@ -123,7 +122,8 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
         near = [
             t
             for t in templates
-            if namespace_matches(service, t.owner) and related(ws, service, t.owner)
+            if namespaces_meet(service.namespace, t.owner.namespace)
+            and related(ws, service, t.owner)
         ]
         if _operator_may_select(ws, service, wanted, near):
             continue
@@ -140,7 +140,7 @@ def _operator_may_select(
     values = set(wanted.values())
     prefixes = {key.rpartition("/")[0] for key in wanted}
     for obj in ws.objects:
-        if not may_run_pods(obj) or not namespace_matches(service, obj):
+        if not may_run_pods(obj) or not namespaces_meet(service.namespace, obj.namespace):
             continue
         if together(ws, service, obj):
             return True

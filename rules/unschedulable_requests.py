@@ -70,7 +70,7 @@ from dataclasses import dataclass
 from k8slint.lint.config import parse_quantity_cpu, parse_quantity_memory
 from k8slint.lint.findings import Finding, Related, Severity
 from k8slint.lint.locate import Located
-from k8slint.lint.model.k8s import Container, K8sObject, PodSpec, located, mapping
+from k8slint.lint.model.k8s import Container, K8sObject, located, mapping
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.rule import NoOptions, Rule
 
@@ -82,7 +82,6 @@ Options = NoOptions
 class _Resource:
     name: str  # "cpu" | "memory"
     parse: Callable[[str | int | float], int]
-    unit: str
 
     def show(self, amount: int) -> str:
         if self.name == "cpu":
@@ -94,8 +93,8 @@ class _Resource:
 
 
 RESOURCES = (
-    _Resource("cpu", parse_quantity_cpu, "millicores"),
-    _Resource("memory", parse_quantity_memory, "bytes"),
+    _Resource("cpu", parse_quantity_cpu),
+    _Resource("memory", parse_quantity_memory),
 )
 
 
@@ -113,11 +112,11 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
     node = {"cpu": ws.config.node_cpu_millis, "memory": ws.config.node_memory_bytes}
     for obj, pod in ws.workloads():
         for resource in RESOURCES:
-            requests = [_request(c, resource) for c in pod.containers]
-            yield from _over_limit(obj, resource, [r for r in requests if r is not None])
+            requests = [r for c in pod.containers if (r := _request(c, resource)) is not None]
+            yield from _over_limit(obj, resource, requests)
             size = node[resource.name]
             if size is not None:
-                finding = _over_node(obj, pod, resource, size)
+                finding = _over_node(obj, resource, requests, size)
                 if finding is not None:
                     yield finding
 
@@ -170,15 +169,12 @@ def _over_limit(obj: K8sObject, resource: _Resource, requests: list[_Request]) -
         )
 
 
-def _over_node(obj: K8sObject, pod: PodSpec, resource: _Resource, size: int) -> Finding | None:
+def _over_node(
+    obj: K8sObject, resource: _Resource, requests: list[_Request], size: int
+) -> Finding | None:
     """The scheduler's view: max(largest init container, sum of app containers and sidecars)."""
-    running: list[_Request] = []
-    init: list[_Request] = []
-    for container in pod.containers:
-        request = _request(container, resource)
-        if request is None:
-            continue
-        (init if container.init and not container.sidecar else running).append(request)
+    running = [r for r in requests if r.container.runs_with_app]
+    init = [r for r in requests if not r.container.runs_with_app]
     total = sum(r.amount for r in running)
     largest_init = max(init, key=lambda r: r.amount, default=None)
     if largest_init is not None and largest_init.amount > total:

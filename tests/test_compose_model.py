@@ -15,9 +15,9 @@ from k8slint.lint.model.compose import (
     is_compose_file,
     load_compose_projects,
     normalize_project_name,
-    split_image,
 )
 from k8slint.lint.model.compose_env import interpolate
+from k8slint.lint.model.images import parse_image
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -262,6 +262,12 @@ def test_image_with_build_names_the_built_image(tmp_path: Path) -> None:
 
 
 def test_split_image() -> None:
+    """What compose's build naming reads of `image:` (compose.split_image is gone: parse_image)."""
+
+    def split_image(reference: str) -> tuple[str, str | None]:
+        ref = parse_image(reference)
+        return ref.without_tag, ref.tag
+
     assert split_image("app") == ("app", None)
     assert split_image("app:1.2") == ("app", "1.2")
     assert split_image("localhost:5000/app") == ("localhost:5000/app", None)
@@ -829,3 +835,32 @@ def test_a_service_name_that_is_not_a_string_does_not_crash(tmp_path: Path) -> N
     projects, errors = load_compose_projects(Project(tmp_path), ["compose.yaml"])
     assert errors == []
     assert list(projects[0].services) == ["1"]
+
+
+def test_extends_file_is_loaded_once_for_many_services(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from k8slint.lint.model import compose
+
+    services = "".join(
+        f"  s{i}:\n    extends: {{file: common.yml, service: base}}\n    image: app{i}\n"
+        for i in range(50)
+    )
+    loaded: list[str] = []
+    real = compose._Loader.load_file
+
+    def counting(self: compose._Loader, path: str, *args: object, **kwargs: object) -> object:
+        loaded.append(path)
+        return real(self, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compose._Loader, "load_file", counting)
+    project = load_one(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n" + services,
+            "common.yml": "services:\n  base:\n    environment: {LOG: info}\n",
+        },
+    )
+    assert loaded.count("common.yml") == 1
+    assert project.services["s49"].environment["LOG"].value == "info"
+    assert project.services["s0"].image is not None and project.services["s0"].image.value == "app0"

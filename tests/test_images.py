@@ -31,3 +31,26 @@ def test_name_and_default_tag() -> None:
     assert ref.effective_tag == "latest"
     assert not ref.on_docker_hub
     assert parse_image("docker.io/library/redis:7").on_docker_hub
+
+
+def test_docker_hub_spellings_meet() -> None:
+    for text in (
+        "postgres",
+        "library/postgres",
+        "docker.io/postgres",
+        "index.docker.io/library/postgres",
+    ):
+        assert parse_image(text).familiar == "postgres"
+        assert parse_image(text).full == "docker.io/library/postgres"
+    assert parse_image("index.docker.io/acme/app:1").full == "docker.io/acme/app"
+    assert parse_image("ghcr.io/Acme/app").familiar == "ghcr.io/acme/app"
+    assert parse_image("ghcr.io/acme/app:1").full == "ghcr.io/acme/app"
+
+
+def test_local_images() -> None:
+    assert parse_image("localhost:5000/app").local_registry
+    assert parse_image("kind-registry:5000/app").local_registry
+    assert not parse_image("ghcr.io/acme/app").local_registry
+    assert parse_image("dashboard:latest").local_only
+    assert not parse_image("postgres").local_only  # an official image
+    assert not parse_image("acme/dashboard").local_only  # a pushable Docker Hub repository

@@ -153,3 +153,71 @@ def test_a_custom_resource_named_like_the_secret_makes_it(tmp_path: Path) -> Non
     assert _missing(tmp_path, files) == []
     files["other/cluster.yaml"] = files.pop("k8s/cluster.yaml")  # another repository's
     assert _missing(tmp_path / "again", files) == [("missing-secret", "Secret 'webhook-certs'")]
+
+
+def test_same_app_is_symmetric_and_related_dirs_is_one_way() -> None:
+    from k8slint.lint.locate import Loc
+    from k8slint.lint.model.k8s import K8sObject
+    from k8slint.lint.model.workspace import related_dirs, same_app
+    from k8slint.lint.yamlpos import YMap
+
+    def at(path: str) -> K8sObject:
+        return K8sObject(YMap(Loc(path, 1, 1, 1, 1)))
+
+    for a, b in (("deploy.yaml", "k8s/svc.yaml"), ("a/x.yaml", "a/k8s/y.yaml")):
+        assert same_app(at(a), at(b)) and same_app(at(b), at(a))
+    assert not same_app(at("a/x.yaml"), at("b/y.yaml"))
+    assert related_dirs("", "k8s") and not related_dirs("k8s", "")
+
+
+def test_workspace_find_meets_namespaceless_objects_and_prefers_an_exact_namespace(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "s.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: regcred}\n---\n"
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: regcred, namespace: prod}\n---\n"
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: other, namespace: dev}\n"
+    )
+    ws = lint_repo(tmp_path).workspace
+    assert ws.find("Secret", "regcred", "prod").namespace == "prod"
+    assert ws.find("Secret", "regcred", "jobs").namespace is None
+    assert ws.find("Secret", "other", "prod") is None
+    assert ws.find("Secret", "other", None).namespace == "dev"
+
+
+def test_only_the_first_unit_view_judges_what_units_share(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+    )
+    ws = lint_repo(tmp_path).workspace
+    assert ws.first_unit
+    views = [ws.for_unit(unit) for unit in ws.units]
+    assert [view.first_unit for view in views] == [True] + [False] * (len(views) - 1)
+
+
+def test_dockerfile_from_images_and_env_names() -> None:
+    from k8slint.lint.model.dockerfile import is_dockerfile, parse_dockerfile
+
+    found = parse_dockerfile(
+        "FROM --platform=linux/amd64 golang:1.22 AS build\n"
+        "ENV CGO_ENABLED=0 \\\n    GOOS=linux\n"
+        "FROM ${BASE}\nFROM alpine:3.20\nENV LEGACY some value\n"
+    )
+    assert found.from_images == ("golang:1.22", "alpine:3.20")
+    assert found.env_names == {"CGO_ENABLED", "GOOS", "LEGACY"}
+    assert is_dockerfile("Dockerfile.dev") and is_dockerfile("api.Dockerfile")
+    assert not is_dockerfile("Dockerfile-notes.md.txt~")
+
+
+def test_stringdata_overrides_data_key_by_key(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+        'stringData: {A: "1"}\ndata: {A: "", B: "Mg=="}\n'
+    )
+    [secret] = lint_repo(tmp_path).workspace.of_kind("Secret")
+    assert [(e.key, e.value, e.encoded) for e in secret.data_entries] == [
+        ("A", "1", False),
+        ("B", "2", True),
+    ]

@@ -56,6 +56,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from k8slint.lint.findings import LintError
@@ -68,6 +69,8 @@ from k8slint.lint.model.compose_env import (
     parse_env_file,
 )
 from k8slint.lint.model.compose_merge import merge_maps, without
+from k8slint.lint.model.images import ImageRef, parse_image
+from k8slint.lint.model.k8s import located_str
 from k8slint.lint.yamlpos import YMap, YSeq
 
 BASE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
@@ -139,6 +142,24 @@ class ComposeService:
         """Container ports the service serves: targets of `ports:` and `expose:`."""
         targets = {port.target for port in self.ports if port.target is not None}
         return targets | set(self.expose)
+
+    @cached_property
+    def image_ref(self) -> ImageRef | None:
+        """The `image:` reference, parsed; None without one."""
+        return (
+            parse_image(self.image.value) if self.image is not None and self.image.value else None
+        )
+
+    def builds(self, ref: ImageRef) -> bool:
+        """Whether `docker compose build` of this service makes the image `ref` names: a
+        repository it tags is the image's (with or without registry) or ends in its name, or
+        the service is named like it. False without `build:`."""
+        if self.build_context is None:
+            return False
+        for built in self.built_images:  # repositories, already without a tag
+            if built in (ref.without_tag, ref.name) or built.rsplit("/", 1)[-1] == ref.name:
+                return True
+        return self.name == ref.name
 
 
 @dataclass(frozen=True)
@@ -234,8 +255,9 @@ class _Loader:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._errors: dict[str, LintError] = {}
-        self._lines: dict[str, list[str]] = {}
         self.substituted: set[Loc] = set()
+        # `extends: file:` targets, loaded once per (file, variables, depth) and project
+        self._other_files: dict[tuple[str, Lookup, int], _Extends | None] = {}
 
     def errors(self) -> list[LintError]:
         return list(self._errors.values())
@@ -245,6 +267,7 @@ class _Loader:
 
     def load_project(self, directory: str, paths: list[str]) -> ComposeProject | None:
         self.substituted = set()
+        self._other_files = {}
         dotenv = self.read_dotenv(posixpath.join(directory, ".env"), {})
         lookup = dotenv.get
         models: list[_Model] = []
@@ -325,15 +348,10 @@ class _Loader:
 
     def source_text(self, loc: Loc) -> str | None:
         """The text a single-line scalar was written as."""
-        if loc.line != loc.end_line:
+        if loc.line != loc.end_line or not self.project.inside(loc.path):
             return None
-        lines = self._lines.get(loc.path)
-        if lines is None:
-            lines = (self.read_text(loc.path) or "").splitlines()
-            self._lines[loc.path] = lines
-        if not 0 < loc.line <= len(lines):
-            return None
-        return lines[loc.line - 1][loc.col - 1 : loc.end_col - 1] or None
+        line = self.project.line(loc.path, loc.line)
+        return line[loc.col - 1 : loc.end_col - 1] or None if line is not None else None
 
     # include and extends
 
@@ -398,12 +416,19 @@ class _Loader:
         if depth >= MAX_INCLUDE_DEPTH:
             return None
         file_dir = posixpath.dirname(path)
-        model = self.load_file(path, file_dir, lookup, depth + 1)
-        services = _services_of(model.root) if model else None
-        if model is None or services is None or name not in services:
+        key = (path, lookup, depth)
+        if key not in self._other_files:  # many services may extend from one file
+            model = self.load_file(path, file_dir, lookup, depth + 1)
+            services = _services_of(model.root) if model else None
+            self._other_files[key] = (
+                _Extends(self, services, model.origins, lookup, depth + 1)
+                if model is not None and services is not None
+                else None
+            )
+        resolver = self._other_files[key]
+        if resolver is None or name not in resolver.services:
             return None
-        body = _Extends(self, services, model.origins, lookup, depth + 1).resolve_all()[name]
-        return _rebase_build(body, file_dir, into_directory)
+        return _rebase_build(resolver.resolve(name, ()), file_dir, into_directory)
 
     # project and services
 
@@ -415,15 +440,16 @@ class _Loader:
             (root.get("name"), "name"),
         ]
         for raw, source in candidates:
-            if isinstance(raw, str | int) and normalize_project_name(str(raw)):
-                return normalize_project_name(str(raw)), source
+            name = normalize_project_name(str(raw)) if isinstance(raw, str | int) else ""
+            if name:
+                return name, source
         folder = posixpath.basename(directory) if directory else self.project.root.name
         return normalize_project_name(folder), "directory"
 
     def build_service(
         self, name: str, body: YMap, origin: _Origin, project_name: str, lookup: Lookup
     ) -> ComposeService:
-        image = _located_string(body, "image")
+        image = located_str(body, "image")
         build = body.get("build")
         has_build = build is not None
         context, dockerfile = _build_paths(build, origin.directory) if has_build else (None, None)
@@ -668,13 +694,6 @@ def _rebase_build(body: YMap, from_directory: str, to_directory: str) -> YMap:
 # --- service attributes ------------------------------------------------------------------------
 
 
-def _located_string(body: YMap, key: str) -> Located[str] | None:
-    value = body.get(key)
-    if value is None or isinstance(value, YMap | YSeq):
-        return None
-    return Located(str(value), body.value_loc(key))
-
-
 def _build_paths(build: Any, directory: str) -> tuple[str | None, str | None]:
     """(context, Dockerfile) as POSIX paths relative to the project root.
 
@@ -709,19 +728,9 @@ def _built_images(
     if not has_build:
         return (), None
     if image is not None and image.value:
-        repository, tag = split_image(image.value)
-        return (repository,), tag or "latest"
+        ref = parse_image(image.value)
+        return (ref.without_tag,), ref.tag or "latest"
     return (f"{project}-{service}", f"{project}_{service}"), "latest"
-
-
-def split_image(reference: str) -> tuple[str, str | None]:
-    """(repository, tag) of an image reference; a digest is dropped, the tag may be None."""
-    name = reference.split("@", 1)[0]
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    if colon > slash:
-        return name[:colon], name[colon + 1 :] or None
-    return name, None
 
 
 def _command(value: Any) -> YSeq | str | None:

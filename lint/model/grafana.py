@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from k8slint.lint.locate import Loc, Located
 from k8slint.lint.model.embedded import parse_embedded
-from k8slint.lint.model.k8s import K8sObject, child, data_entries, mapping, sequence
+from k8slint.lint.model.k8s import K8sObject, child, mapping, sequence
 from k8slint.lint.yamlpos import YMap, YSeq
 
 if TYPE_CHECKING:
@@ -37,8 +37,16 @@ if TYPE_CHECKING:
 DATASOURCE_FILE_SUFFIXES = (".yaml", ".yml")
 """Grafana only reads provisioning files with these suffixes."""
 
-SIDECAR_LABEL = "grafana_datasource"
 _VALUES_FILE = re.compile(r"^values[\w.-]*\.ya?ml$")
+PROVISIONING_KEYS = frozenset(
+    {
+        *("datasources", "deleteDatasources", "providers", "apps", "notifiers"),
+        *("delete_notifiers", "groups", "deleteRules", "contactPoints", "deleteContactPoints"),
+        *("policies", "resetPolicies", "templates", "deleteTemplates", "muteTimes"),
+        "deleteMuteTimes",
+    }
+)
+"""Top-level lists of Grafana provisioning files: datasources, dashboards, plugins, alerting."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +73,21 @@ class Datasource:
 
 def is_provisioning_file(root: Any) -> bool:
     """Whether a document is a Grafana datasource provisioning file (`apiVersion` + lists)."""
-    if not isinstance(root, YMap) or "kind" in root or "apiVersion" not in root:
+    if not _provisioning_header(root):
         return False
     return isinstance(root.get("datasources"), YSeq) or isinstance(
         root.get("deleteDatasources"), YSeq
     )
+
+
+def is_provisioning_document(root: Any) -> bool:
+    """Whether a document is any Grafana provisioning file (datasources, dashboards, plugins,
+    alerting): `apiVersion`, no `kind`, and one of `PROVISIONING_KEYS`."""
+    return _provisioning_header(root) and any(key in root for key in PROVISIONING_KEYS)
+
+
+def _provisioning_header(root: Any) -> bool:
+    return isinstance(root, YMap) and "kind" not in root and "apiVersion" in root
 
 
 def datasources_in(root: YMap, group: tuple[str, ...], origin: str) -> list[Datasource]:
@@ -144,21 +162,20 @@ def object_datasources(ws: Workspace, unit: Unit) -> Iterator[Datasource]:
         if obj.kind not in ("ConfigMap", "Secret"):
             continue
         area = "" if unit.kustomize else _top_dir(obj.path)
-        group = ("k8s", unit.name, obj.namespace or "default", area)
+        group = ("k8s", unit.name, obj.effective_namespace, area)
         yield from _object_datasources(ws, obj, group)
 
 
 def _object_datasources(
     ws: Workspace, obj: K8sObject, group: tuple[str, ...]
 ) -> Iterator[Datasource]:
-    for entry in data_entries(obj):
+    for entry in obj.data_entries:
         if entry.value is None or not entry.key.endswith(DATASOURCE_FILE_SUFFIXES):
             continue
         if "datasources" not in entry.value:
             continue
-        file_text = None if entry.encoded else ws.project.read_text(entry.loc.path)
-        documents = parse_embedded(entry.value, entry.loc, file_text)
-        origin = f"{obj.kind} {obj.namespace or 'default'}/{obj.name} key {entry.key}"
+        documents = parse_embedded(entry.value, entry.loc, None if entry.encoded else ws.project)
+        origin = f"{obj.kind} {obj.effective_namespace}/{obj.name} key {entry.key}"
         for document in documents or ():
             if not is_provisioning_file(document.root):
                 continue
@@ -174,7 +191,9 @@ def _top_dir(path: str) -> str:
 
 
 def is_values_file(rel: str) -> bool:
-    """Helm values files: values.yaml, values-prod.yaml, values.dev.yml, ..."""
+    """Helm values files: values.yaml, values-prod.yaml, values.dev.yml, ... (a chart reads
+    values.yaml; `helm -f` files named like it are the convention; `my-values.yaml` is not
+    taken for one)."""
     return bool(_VALUES_FILE.match(posixpath.basename(rel)))
 
 

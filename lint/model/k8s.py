@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -140,14 +140,22 @@ class K8sObject:
     def group(self) -> str:
         return self.api_version.rpartition("/")[0] if "/" in self.api_version else ""
 
-    def labels(self) -> dict[str, str]:
-        return _str_map(mapping(self.metadata, "labels"))
-
     def annotations(self) -> dict[str, str]:
         return _str_map(mapping(self.metadata, "annotations"))
 
-    def same_namespace(self, other: K8sObject) -> bool:
-        return (self.namespace or "default") == (other.namespace or "default")
+    @property
+    def effective_namespace(self) -> str:
+        """The namespace the object lands in when applied without `-n`: its own, else
+        "default". Only where "default" is really meant; to ask whether two objects can meet,
+        use `namespaces_meet`."""
+        return self.namespace or "default"
+
+    @cached_property
+    def data_entries(self) -> tuple[DataEntry, ...]:
+        """The entries of a ConfigMap (data, binaryData) or Secret (data decoded, stringData),
+        as the API server keeps them: a Secret's stringData key overrides its data key. Empty
+        for other kinds. Read once per object (objects are never changed once built)."""
+        return _data_entries(self)
 
     @cached_property
     def pod_spec(self) -> PodSpec | None:
@@ -173,13 +181,6 @@ class PodSpec:
     body: YMap
 
     @cached_property
-    def template_labels(self) -> dict[str, str]:
-        path = (*POD_SPEC_PATHS[self.owner.kind][:-1], "metadata", "labels")
-        if self.owner.kind == "Pod":
-            return self.owner.labels()
-        return _str_map(mapping(self.owner.body, *path))
-
-    @cached_property
     def containers(self) -> tuple[Container, ...]:
         found: list[Container] = []
         for key in ("initContainers", "containers"):
@@ -199,7 +200,7 @@ class PodSpec:
         return account.value if account and account.value else "default"
 
     def image_pull_secrets(self) -> list[Located[str]]:
-        return _names(sequence(self.body, "imagePullSecrets"))
+        return list_names(sequence(self.body, "imagePullSecrets"))
 
     @cached_property
     def volumes(self) -> dict[str, YMap]:
@@ -208,9 +209,6 @@ class PodSpec:
             for _i, v in maps_in(sequence(self.body, "volumes"))
             if v.get("name")
         }
-
-    def ports_by_container(self) -> dict[str, list[ContainerPort]]:
-        return {c.name: c.ports for c in self.containers}
 
     @cached_property
     def template_metadata(self) -> YMap | None:
@@ -222,7 +220,8 @@ class PodSpec:
         return mapping(self.owner.body, *path[:-1], "metadata") if path else None
 
 
-def _names(seq: YSeq) -> list[Located[str]]:
+def list_names(seq: YSeq) -> list[Located[str]]:
+    """The `name:` of each mapping of a list (`imagePullSecrets`, `secrets`), with its span."""
     names = []
     for _index, item in maps_in(seq):
         name = located_str(item, "name")
@@ -277,6 +276,12 @@ class Container:
         return self.init and self.body.get("restartPolicy") == "Always"
 
     @property
+    def runs_with_app(self) -> bool:
+        """Whether the container runs alongside the app (a regular container or a native
+        sidecar), not once before it (a plain init container)."""
+        return not self.init or self.sidecar
+
+    @property
     def loc(self) -> Loc:
         return self.body.loc
 
@@ -292,15 +297,6 @@ class Container:
     @property
     def pull_policy(self) -> Located[str] | None:
         return located_str(self.body, "imagePullPolicy")
-
-    @property
-    def effective_pull_policy(self) -> str:
-        """What the API server defaults: Always for :latest or no tag, else IfNotPresent."""
-        policy = self.pull_policy
-        if policy is not None:
-            return policy.value
-        ref = self.image_ref
-        return "Always" if ref is None or ref.effective_tag == "latest" else "IfNotPresent"
 
     @cached_property
     def ports(self) -> list[ContainerPort]:
@@ -365,6 +361,13 @@ class Container:
             if probe is not None:
                 yield kind, probe
 
+    def mentions(self, number: int) -> bool:
+        """Whether the container's command, args or literal env values name the number (a
+        port set by flag or variable)."""
+        words = [str(w) for key in ("command", "args") for w in sequence(self.body, key)]
+        words += [var.value.value for var in self.env if var.value is not None]
+        return any(str(number) in re.findall(r"\d+", word) for word in words)
+
     def declares_port(self, port: int | str) -> bool:
         if isinstance(port, int):
             return any(p.number == port for p in self.ports)
@@ -382,36 +385,28 @@ class DataEntry:
     encoded: bool  # read from Secret `data` (base64): positions inside the value are unknown
 
 
-def data_entries(obj: K8sObject) -> list[DataEntry]:
-    """The entries of a ConfigMap (data, binaryData) or Secret (data decoded, stringData).
-
-    Read once per object (a dozen rules ask; objects are never changed once built); each caller
-    gets its own list."""
-    cached = obj.__dict__.get("_data_entries")
-    if cached is None:
-        cached = obj.__dict__["_data_entries"] = tuple(_data_entries(obj))
-    return list(cached)
-
-
-def _data_entries(obj: K8sObject) -> list[DataEntry]:
+def _data_entries(obj: K8sObject) -> tuple[DataEntry, ...]:
+    """See `K8sObject.data_entries`: plain entries first, then the encoded ones."""
+    if obj.kind not in ("ConfigMap", "Secret"):
+        return ()
+    plain, encoded = ("data", "binaryData") if obj.kind == "ConfigMap" else ("stringData", "data")
     entries: list[DataEntry] = []
-    plain_keys = ("data",) if obj.kind == "ConfigMap" else ("stringData",)
-    for key in plain_keys:
+    plain_keys = {str(name) for name in mapping(obj.body, plain) or ()}
+    for key, is_encoded in ((plain, False), (encoded, True)):
         block = mapping(obj.body, key)
-        for name, value in (block or {}).items():
-            text = value if isinstance(value, str) else None if value is None else str(value)
+        if block is None:
+            continue
+        for name, value in block.items():
+            if not is_encoded:
+                text = value if isinstance(value, str) else None if value is None else str(value)
+            elif str(name) in plain_keys:
+                continue  # a Secret's stringData key overrides its data key
+            else:
+                text = decode_base64(value) if obj.kind == "Secret" else None
             entries.append(
-                DataEntry(str(name), text, block.value_loc(name), block.key_loc(name), False)
-            )  # type: ignore[union-attr]
-    encoded_keys = ("data",) if obj.kind == "Secret" else ("binaryData",)
-    for key in encoded_keys:
-        block = mapping(obj.body, key)
-        for name, value in (block or {}).items():
-            decoded = decode_base64(value) if obj.kind == "Secret" else None
-            entries.append(
-                DataEntry(str(name), decoded, block.value_loc(name), block.key_loc(name), True)
-            )  # type: ignore[union-attr]
-    return entries
+                DataEntry(str(name), text, block.value_loc(name), block.key_loc(name), is_encoded)
+            )
+    return tuple(entries)
 
 
 def decode_base64(value: Any) -> str | None:
@@ -421,6 +416,38 @@ def decode_base64(value: Any) -> str | None:
         return base64.b64decode("".join(value.split()), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+
+
+# -- ports -------------------------------------------------------------------------------------
+
+PORT_NAME = re.compile(r"(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?")
+"""A valid port name (IANA_SVC_NAME): what the kubelet and the endpoints controller look up."""
+
+
+def port_value(value: Any) -> int | str | None:
+    """A port reference as the API server reads it: a number (a numeric string is one), a
+    name, or None for anything else (a boolean, a mapping)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value if isinstance(value, int | str) else None
+
+
+def describe_ports(ports: Iterable[tuple[int | str | None, str | None]]) -> str:
+    """Ports as findings list them: "8080 (http), 9090, grpc", each once."""
+    shown: list[str] = []
+    for number, name in ports:
+        text = (
+            f"{number} ({name})"
+            if number is not None and name
+            else str(number)
+            if number is not None
+            else name or ""
+        )
+        if text and text not in shown:
+            shown.append(text)
+    return ", ".join(shown)
 
 
 # -- names and namespaces --------------------------------------------------------------------

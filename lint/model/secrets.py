@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from k8slint.lint.load import Project
 from k8slint.lint.locate import Loc
-from k8slint.lint.model.embedded import parse_embedded
+from k8slint.lint.model.embedded import locator, parse_embedded
 from k8slint.lint.model.images import parse_image
-from k8slint.lint.model.k8s import DataEntry, K8sObject, data_entries, decode_base64
+from k8slint.lint.model.k8s import DataEntry, K8sObject, decode_base64
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.yamlpos import YMap, YSeq
 
@@ -480,7 +481,7 @@ def _entries(ws: Workspace) -> Iterator[Entry]:
 
 def object_entries(ws: Workspace, obj: K8sObject) -> Iterator[Entry]:
     owner = f"{obj.kind} {obj.name}"
-    found = data_entries(obj)
+    found = obj.data_entries
     values = {e.key: e.value for e in found}
     allow = _allows_empty(values)
     for entry in found:
@@ -531,13 +532,13 @@ def embedded_entries(
     """The scalar leaves of a YAML, JSON or properties document held in a data value."""
     lower = key.lower()
     if lower.endswith((".yaml", ".yml")):
-        documents = parse_embedded(value, loc, ws.project.read_text(loc.path))
+        documents = parse_embedded(value, loc, ws.project)
         for document in documents or ():
             yield from _yaml_leaves(document.root, ())
     elif lower.endswith(".json"):
-        yield from _json_leaves(value, loc, ws.project.read_text(loc.path))
+        yield from _json_leaves(value, loc, ws.project)
     elif lower.endswith((".properties", ".env")) or lower in (".env", "env"):
-        yield from _property_leaves(value, loc, ws.project.read_text(loc.path))
+        yield from _property_leaves(value, loc, ws.project)
 
 
 def leaf_name(path: tuple[str, ...]) -> str:
@@ -565,7 +566,7 @@ def _yaml_leaves(
 
 
 def _json_leaves(
-    value: str, loc: Loc, file_text: str | None
+    value: str, loc: Loc, project: Project
 ) -> Iterator[tuple[tuple[str, ...], str | None, Loc]]:
     try:
         document = json.loads(value)
@@ -585,7 +586,7 @@ def _json_leaves(
                 walk(child, path)
 
     walk(document, ())
-    locate = _block_locator(value, loc, file_text)
+    locate = locator(value, loc, project)
     for path, text in found:
         if not _may_hold_a_secret(path, text):
             continue  # a Grafana dashboard holds thousands of leaves; locate only candidates
@@ -599,10 +600,10 @@ _PROPERTY = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.\-]*)[ \t]*[=:][ 
 
 
 def _property_leaves(
-    value: str, loc: Loc, file_text: str | None
+    value: str, loc: Loc, project: Project
 ) -> Iterator[tuple[tuple[str, ...], str | None, Loc]]:
     offset = 0
-    locate = _block_locator(value, loc, file_text)
+    locate = locator(value, loc, project)
     for line in value.split("\n"):
         match = _PROPERTY.match(line)
         if match and not line.lstrip().startswith(("#", "!")):
@@ -618,36 +619,6 @@ def _may_hold_a_secret(path: tuple[str, ...], text: str) -> bool:
     """The widest test any reader of the entries applies: a credential name, or a PEM key."""
     name = leaf_name(path)
     return credential_words(name, certificates=True, any_key=True) or "PRIVATE KEY" in text
-
-
-def _block_locator(
-    value: str, loc: Loc, file_text: str | None
-) -> Callable[[tuple[int, int] | None], Loc]:
-    """Where characters `span` of a literal block scalar (`key: |`) sit in the file; the
-    enclosing value's span for other scalar styles. The file is split once per value."""
-    if file_text is None:
-        return lambda span: loc
-    if loc.line == 1 and loc.col == 1 and file_text.rstrip("\n") == value.rstrip("\n"):
-        # the whole file is the value (kustomize configMapGenerator `files:`/`envs:`)
-        return lambda span: loc if span is None else _shifted(value, span, loc.path, 1, 0)
-    lines = file_text.splitlines()
-    if not 0 < loc.line <= len(lines) or lines[loc.line - 1][loc.col - 1 : loc.col] != "|":
-        return lambda span: loc
-    indent = next(
-        (len(text) - len(text.lstrip(" ")) for text in lines[loc.line :] if text.strip()), None
-    )
-    if indent is None:
-        return lambda span: loc
-    return lambda span: (
-        loc if span is None else _shifted(value, span, loc.path, loc.line + 1, indent)
-    )
-
-
-def _shifted(value: str, span: tuple[int, int], path: str, first_line: int, indent: int) -> Loc:
-    before = value[: span[0]]
-    line = first_line + before.count("\n")
-    col = indent + len(before) - (before.rfind("\n") + 1) + 1
-    return Loc(path, line, col, line, col + span[1] - span[0])
 
 
 # -- registry credentials ---------------------------------------------------------------------
@@ -685,7 +656,7 @@ def registry_credentials(obj: K8sObject) -> Iterator[RegistryCredential]:
     """The registry entries of a Secret's docker config data."""
     if obj.kind != "Secret":
         return
-    for entry in data_entries(obj):
+    for entry in obj.data_entries:
         if entry.key not in DOCKER_CONFIG_KEYS or not entry.value:
             continue
         for host, auth in registry_auths(entry.value):

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from k8slint.lint.findings import LintError
 from k8slint.lint.load import YAML_SUFFIXES, Project, SourceFile
 from k8slint.lint.model.appsource_core import SOURCE_SUFFIXES
-from k8slint.lint.model.k8s import Container, K8sObject, PodSpec
+from k8slint.lint.model.images import ImageRef, parse_image
+from k8slint.lint.model.k8s import Container, K8sObject, PodSpec, namespaces_meet
 from k8slint.lint.yamlpos import YMap, YSeq
 
 if TYPE_CHECKING:
@@ -72,6 +73,13 @@ class Workspace:
         )
 
     @property
+    def first_unit(self) -> bool:
+        """Whether this view judges what every unit shares (compose files, Grafana
+        provisioning, kustomization files): the first unit's view, or the whole workspace. A
+        unit-scoped rule checks such inputs only here, so they are reported once per run."""
+        return self.unit is None or not self.units or self.unit is self.units[0]
+
+    @property
     def objects(self) -> tuple[K8sObject, ...]:
         """The objects of this unit; on the whole workspace, every object of every unit."""
         if self.unit is not None:
@@ -95,9 +103,15 @@ class Workspace:
         return [obj for kind in kinds for obj in index.get(kind, ())]
 
     def find(self, kind: str, name: str, namespace: str | None = None) -> K8sObject | None:
-        """The object of `kind` named `name` in `namespace` (None matches the default namespace)."""
-        for obj in self._name_index().get((kind, name), ()):
-            if (obj.namespace or "default") == (namespace or "default"):
+        """The object of `kind` named `name` that can meet `namespace` (`namespaces_meet`: an
+        object without a namespace lands wherever it is applied); one in exactly `namespace`
+        first."""
+        candidates = self._name_index().get((kind, name), ())
+        for obj in candidates:
+            if obj.namespace == namespace:
+                return obj
+        for obj in candidates:
+            if namespaces_meet(obj.namespace, namespace):
                 return obj
         return None
 
@@ -144,7 +158,9 @@ class Workspace:
 
     def yaml_files(self) -> list[str]:
         return [
-            f for f in self.files if f.endswith((*YAML_SUFFIXES, ".json")) or _is_kustomization(f)
+            f
+            for f in self.files
+            if f.endswith((*YAML_SUFFIXES, ".json")) or is_kustomization_file(f)
         ]
 
     def lintable_files(self) -> list[str]:
@@ -166,10 +182,6 @@ class Workspace:
             self.errors.extend(errors)
             self._shared["compose"] = projects
         return self._shared["compose"]  # type: ignore[no-any-return]
-
-    def compose_services(self) -> Iterator[ComposeService]:
-        for project in self.compose_projects():
-            yield from project.services.values()
 
     def compose_services_near(self, path: str) -> list[ComposeService]:
         """Compose services that describe the same application as the file at `path`.
@@ -197,7 +209,7 @@ class Workspace:
         ref = container.image_ref
         if ref is None:
             return None
-        directory = self._app_directory(ref.name, ref.without_tag, container.owner.path)
+        directory = self._app_directory(ref, container.owner.path)
         if directory is None:
             return None
         return self.scan_app(directory)
@@ -212,14 +224,14 @@ class Workspace:
             )
         return cache[directory]
 
-    def _app_directory(self, name: str, repository: str, manifest: str) -> str | None:
+    def _app_directory(self, ref: ImageRef, manifest: str) -> str | None:
         for service in self.compose_services_near(manifest):
-            if service.build_context is not None and _builds(service, name, repository):
+            if service.builds(ref):
                 return service.build_context
         for pattern, directory in self.config.apps.items():
-            if _image_matches(pattern, repository, name):
+            if _image_matches(pattern, ref.without_tag, ref.name):
                 return directory.strip("/")
-        return self._source_dirs_by_name().get(name)
+        return self._source_dirs_by_name().get(ref.name)
 
     def _source_dirs_by_name(self) -> dict[str, str]:
         """Directories holding app sources, by name ("src/order-service" as "order-service").
@@ -240,27 +252,33 @@ class Workspace:
         return self._shared["source_dirs"]  # type: ignore[no-any-return]
 
 
-def _builds(service: ComposeService, name: str, repository: str) -> bool:
-    for built in service.built_images:  # repositories, already without a tag
-        if built in (repository, name) or built.rsplit("/", 1)[-1] == name:
-            return True
-    return service.name == name
-
-
 def _image_matches(pattern: str, repository: str, name: str) -> bool:
     import fnmatch
 
-    from k8slint.lint.model.compose import split_image
-
-    bare = split_image(pattern)[0]
+    bare = parse_image(pattern).without_tag
     return any(fnmatch.fnmatchcase(candidate, bare) for candidate in (repository, name))
 
 
 def related_dirs(a: str, b: str) -> bool:
-    """Whether two directories belong to one application (see compose_services_near)."""
+    """Whether what lives in directory `a` (a compose project, a build script, an app's
+    sources) may describe a manifest in directory `b`: `a` is the root, `b` is `a` or under
+    it, or both sit under one top-level directory (see compose_services_near).
+
+    One-way on purpose: a compose project at the root covers every manifest, but a root-level
+    manifest is no evidence for the compose project of one subdirectory. For two objects, use
+    the symmetric `same_app`.
+    """
     if a in ("", ".") or b == a or b.startswith(a + "/"):
         return True
     return bool(b) and a.split("/", 1)[0] == b.split("/", 1)[0]
+
+
+def same_app(a: K8sObject, b: K8sObject) -> bool:
+    """Whether two objects' files belong to one application, whichever comes first: either
+    sits at the root, one's directory is an ancestor of the other's, or both sit under one
+    top-level directory."""
+    da, db = posixpath.dirname(a.path), posixpath.dirname(b.path)
+    return related_dirs(da, db) or related_dirs(db, da)
 
 
 def _group(objects: Iterable[K8sObject], key: Any) -> dict[Any, list[K8sObject]]:
@@ -270,7 +288,8 @@ def _group(objects: Iterable[K8sObject], key: Any) -> dict[Any, list[K8sObject]]
     return grouped
 
 
-def _is_kustomization(rel: str) -> bool:
+def is_kustomization_file(rel: str) -> bool:
+    """Whether a path names a kustomization file (kustomization.yaml, Kustomization ...)."""
     # imported here: the kustomize package loads only when a run builds (not on a cache hit)
     from k8slint.lint.kustomize.build import is_kustomization
 
@@ -312,7 +331,20 @@ def is_k8s_object(root: Any) -> bool:
     api_version, kind = root.get("apiVersion"), root.get("kind")
     if not (isinstance(api_version, str) and isinstance(kind, str) and api_version and kind):
         return False
-    return not (kind in KUSTOMIZATION_KINDS and api_version.startswith(KUSTOMIZE_API_PREFIX))
+    return not is_kustomization_document(root)
+
+
+def is_kustomization_document(root: Any) -> bool:
+    """Whether a parsed document is a kustomization (a Kustomization or Component of the
+    kustomize API), whatever its file is called."""
+    if not isinstance(root, YMap):
+        return False
+    api_version, kind = root.get("apiVersion"), root.get("kind")
+    return (
+        isinstance(api_version, str)
+        and api_version.startswith(KUSTOMIZE_API_PREFIX)
+        and kind in KUSTOMIZATION_KINDS
+    )
 
 
 def sorted_units(units: Sequence[Unit]) -> tuple[Unit, ...]:
