@@ -6,11 +6,13 @@ input that could not be read or parsed (every other file's findings are still re
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -23,6 +25,23 @@ if TYPE_CHECKING:
     from k8slint.lint.runner import LintOptions, LintRun
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def run() -> NoReturn:
+    """The `k8slint` console script: `main`, then leave without tearing the heap down.
+
+    A lint of a large tree ends holding millions of small containers. Collecting them once the
+    run re-enables the garbage collector, then freeing them one by one at interpreter exit,
+    took about 1.2 s of a 7 s lint of the benchmark repository and changes nothing the user
+    sees. The process ends here, so the collector stays off (`k8slint lsp`, which lives on,
+    turns it back on) and the output streams are flushed before `os._exit`.
+    """
+    gc.disable()
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing left to say
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -150,6 +169,13 @@ def cli() -> None:
     is_flag=True,
     help="Neither read nor write the cache of earlier runs ($XDG_CACHE_HOME/k8slint).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Processes for the rules on a large tree [default: the CPUs available; 1: one].",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
@@ -168,6 +194,7 @@ def check(
     fix: bool,
     unsafe_fixes: bool,
     no_cache: bool,
+    jobs: int | None,
     debug: bool,
 ) -> int:
     """Lint PATHS (default: the current directory)."""
@@ -193,6 +220,7 @@ def check(
         kubernetes_version=kubernetes_version,
         buffers=buffers,
         cache=not no_cache,
+        jobs=jobs or _cpus(),
     )
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if fix or unsafe_fixes:
@@ -312,6 +340,13 @@ def exit_code(result: LintResult, fail_on: Severity) -> int:
     return EXIT_CLEAN
 
 
+def _cpus() -> int:
+    """The CPUs this process may run on (a container's CPU set, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
@@ -321,6 +356,7 @@ def lsp() -> int:
     """Run the language server on standard input and output (for editors)."""
     from k8slint.lint.lsp import serve
 
+    gc.enable()  # a long-lived server collects between runs (the console script starts it off)
     serve()
     return EXIT_CLEAN
 

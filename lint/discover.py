@@ -121,4 +121,9 @@ def resolves_inside(path: str | Path, real_root: str) -> bool:
         resolved = os.path.realpath(path)
     except (OSError, ValueError):
         return False
+    return within_root(resolved, real_root)
+
+
+def within_root(resolved: str, real_root: str) -> bool:
+    """Whether a resolved path (no `..`, no symlinks) is `real_root` or under it."""
     return resolved == real_root or resolved.startswith(real_root.rstrip(os.sep) + os.sep)

@@ -12,13 +12,14 @@ or undecodable files are skipped silently, unless they are read as YAML: then th
 from __future__ import annotations
 
 import os
+import posixpath
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from k8slint.lint.cache import FileState, file_state
 from k8slint.lint.config import DEFAULT_MAX_FILE_SIZE
-from k8slint.lint.discover import resolves_inside
+from k8slint.lint.discover import resolves_inside, within_root
 from k8slint.lint.findings import LintError
 from k8slint.lint.locate import split_lines
 from k8slint.lint.yamlpos import DuplicateKey, ParsedDocument, YamlError, parse_documents
@@ -68,24 +69,63 @@ def parse_text(path: str, text: str) -> SourceFile:
     return source
 
 
+class ParseCache:
+    """Parsed files kept from one run to the next by a long-lived caller (the language server),
+    so a file whose text has not changed is not parsed again.
+
+    Parsed trees are never modified once built (the kustomize build works on copies, see
+    lint/kustomize/nodes.py), so sharing them between runs is as safe as sharing them between
+    the rules of one run. Only the files of the latest run are kept.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[str, SourceFile] = {}
+        self._this: dict[str, SourceFile] = {}
+
+    def new_run(self) -> None:
+        self._last, self._this = self._this, {}
+
+    def parse(self, rel: str, text: str) -> SourceFile:
+        source = self._last.get(rel)
+        if source is None or source.text != text:
+            source = parse_text(rel, text)
+        self._this[rel] = source
+        return source
+
+
 class Project:
     """The files of one project root, read lazily and at most once."""
 
-    def __init__(self, root: Path, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> None:
+    def __init__(
+        self,
+        root: Path,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        parse_cache: ParseCache | None = None,
+    ) -> None:
         self.root = root
         self.max_file_size = max_file_size
+        self._parse_text = parse_cache.parse if parse_cache is not None else parse_text
         self._texts: dict[str, str | None] = {}
         self._parsed: dict[str, SourceFile] = {}
         self._lines: dict[str, list[str]] = {}  # split once: every frame and fingerprint asks
         self._unreadable: dict[str, str] = {}  # a regular file that could not be read: why
+        self._root_str = os.fspath(root)
         self._real_root = os.path.realpath(root)
         self._inside: dict[str, bool] = {}  # rel -> inside(rel); the tree is read once per run
+        self._real_dirs: dict[str, str] = {}  # rel directory -> its realpath
         # for the run cache's manifest: files read from disk, paths only looked at
         self.read_states: dict[str, FileState] = {}
         self.probed: set[str] = set()
 
     def abspath(self, rel: str) -> Path:
         return self.root / rel
+
+    def record_reads(self, read_states: dict[str, FileState], probed: set[str]) -> None:
+        """Add what a forked child read for this run (lint/forked.py), so the run cache's
+        manifest still names every file the result depends on."""
+        for rel, state in read_states.items():
+            self.read_states.setdefault(rel, state)
+        self.probed |= probed - self.read_states.keys()
 
     def override(self, rel: str, text: str) -> None:
         """Use `text` for `rel` instead of the file on disk (stdin, an editor's unsaved buffer)."""
@@ -120,7 +160,7 @@ class Project:
 
     def _read_data(self, rel: str) -> bytes | None:
         self.probed.add(rel)  # replaced by its content's state once read
-        path = self.abspath(rel)
+        path = os.path.join(self._root_str, rel)
         try:
             if not stat.S_ISREG(os.stat(path).st_mode) or not self.inside(rel):
                 return None  # missing, a directory, FIFO, socket or device; a symlink out
@@ -134,7 +174,10 @@ class Project:
                 info = os.fstat(fd)
                 if not stat.S_ISREG(info.st_mode) or info.st_size > self.max_file_size:
                     return None  # too large: reported by the file-skipped rule
-                data = handle.read(self.max_file_size + 1)
+                # sized by fstat: asking for the limit allocates a 5 MB buffer per file
+                data = handle.read(info.st_size + 1)
+                if len(data) > info.st_size:  # it grew since: read on, up to the limit
+                    data += handle.read(self.max_file_size + 1 - len(data))
             except OSError as exc:
                 self._unreadable[rel] = exc.strerror or type(exc).__name__
                 return None
@@ -182,7 +225,7 @@ class Project:
             source = SourceFile(rel, "", error=LintError(rel, 0, f"cannot read: {why}"))
             self._parsed[rel] = source
             return source
-        source = parse_text(rel, text)
+        source = self._parse_text(rel, text)
         self._parsed[rel] = source
         return source
 
@@ -200,5 +243,26 @@ class Project:
         """Whether a relative path stays inside the root once `..` and symlinks are resolved."""
         known = self._inside.get(rel)
         if known is None:
-            known = self._inside[rel] = resolves_inside(self.abspath(rel), self._real_root)
+            known = self._inside[rel] = self._resolves_inside(rel)
         return known
+
+    def _resolves_inside(self, rel: str) -> bool:
+        directory, name = posixpath.split(rel)
+        if name in ("", ".", "..") or ".." in directory.split("/"):
+            return resolves_inside(os.path.join(self._root_str, rel), self._real_root)
+        # each directory is resolved once, not once per file in it (~5 lstat calls a file)
+        path = os.path.join(self._real_dir(directory), name)
+        try:
+            if os.path.islink(path):
+                return resolves_inside(path, self._real_root)
+        except ValueError:  # a NUL byte
+            return False
+        return within_root(path, self._real_root)
+
+    def _real_dir(self, directory: str) -> str:
+        real = self._real_dirs.get(directory)
+        if real is None:
+            real = self._real_dirs[directory] = os.path.realpath(
+                os.path.join(self._root_str, directory)
+            )
+        return real

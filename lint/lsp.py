@@ -38,6 +38,7 @@ from pygls.workspace.position_codec import PositionCodec
 from k8slint.lint import __version__
 from k8slint.lint.discover import ROOT_MARKERS, SKIPPED_DIRS, find_root, is_excluded
 from k8slint.lint.findings import ConfigError, Finding, LintError, Severity
+from k8slint.lint.load import ParseCache
 from k8slint.lint.locate import Loc, split_lines
 
 DEBOUNCE_SECONDS = 0.3
@@ -82,9 +83,16 @@ class Outcome:
 
 
 def lint_documents(
-    documents: Sequence[OpenDocument], folders: Sequence[Path], codec: PositionCodec
+    documents: Sequence[OpenDocument],
+    folders: Sequence[Path],
+    codec: PositionCodec,
+    parse_caches: dict[Path, ParseCache] | None = None,
 ) -> Outcome:
-    """Lint the projects of the open documents, their unsaved text included."""
+    """Lint the projects of the open documents, their unsaved text included.
+
+    `parse_caches` (one per project root, kept by the caller) spare the files an edit did not
+    change a second parse.
+    """
     from k8slint.lint.config import load_config
     from k8slint.lint.runner import LintOptions, lint_paths
 
@@ -96,7 +104,12 @@ def lint_documents(
         try:
             excludes = load_config(root).exclude
             buffers = {d.path: d.text for d in group if _lintable(root, d.path, excludes)}
-            run = lint_paths([root], LintOptions(buffers=buffers, root=root))
+            parse_cache = (
+                None if parse_caches is None else parse_caches.setdefault(root, ParseCache())
+            )
+            run = lint_paths(
+                [root], LintOptions(buffers=buffers, root=root, parse_cache=parse_cache)
+            )
         except ConfigError as exc:
             outcome.failures.append(f"k8slint: {exc}")
             continue
@@ -275,6 +288,7 @@ class K8slintServer(LanguageServer):
         self._dirty: asyncio.Event | None = None
         self._worker: asyncio.Task[None] | None = None  # held: the loop keeps weak references
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="k8slint-lint")
+        self._parse_caches: dict[Path, ParseCache] = {}  # used by the lint thread only
         self._shown: set[str] = set()
 
     def request_lint(self, delay: float) -> None:
@@ -299,7 +313,7 @@ class K8slintServer(LanguageServer):
             codec = self.workspace.position_codec
             try:
                 outcome = await loop.run_in_executor(
-                    self._executor, lint_documents, documents, folders, codec
+                    self._executor, lint_documents, documents, folders, codec, self._parse_caches
                 )
             except Exception as exc:  # a crash must not stop the server; the next edit retries
                 log.exception("lint failed")

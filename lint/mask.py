@@ -32,43 +32,66 @@ if TYPE_CHECKING:
     from k8slint.lint.model.workspace import Workspace
 
 _URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^:/@\s]*:([^@\s/]+)@", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[^A-Za-z0-9]")
+"""A character after which a literal may start (the masking pattern's look-behind)."""
+_HEAD_SIZE = 4
+"""Characters of a literal's head: the fewest a collected literal has (`is_placeholder`)."""
 
 
 class Masker:
-    """`masker(text)` replaces each secret literal with its first two characters + `****`."""
+    """`masker(text)` replaces each secret literal with its first two characters + `****`.
+
+    A pattern with one alternative per literal is slow on every text, and most texts hold no
+    secret. So the literals are indexed by their head (first few characters), and a text goes
+    through a pattern of only the literals whose head it holds where one may start: the same
+    matches, since a literal can match nowhere else.
+    """
 
     def __init__(self, literals: Iterable[str] = ()) -> None:
-        self.literals = tuple(sorted(set(literals), key=lambda s: (-len(s), s)))
-        self._compiled: re.Pattern[str] | None = None  # compiled on first use: it can be large
-
-    @property
-    def _pattern(self) -> re.Pattern[str] | None:
-        if self._compiled is None and self.literals:
-            self._compiled = re.compile(
-                r"(?<![A-Za-z0-9])(?:"
-                + "|".join(re.escape(s) for s in self.literals)
-                + r")(?![A-Za-z0-9])"
-            )
-        return self._compiled
+        self.literals = tuple(sorted(set(literals), key=_pattern_order))
+        self._head_size = min([_HEAD_SIZE, *map(len, self.literals)])
+        self._by_head: dict[str, list[str]] = {}
+        for literal in self.literals:
+            self._by_head.setdefault(literal[: self._head_size], []).append(literal)
 
     def __call__(self, text: str) -> str:
-        if not text or not self.literals:
+        candidates = self._candidates(text) if text else ()
+        if not candidates:
             return text
-        pattern = self._pattern
-        assert pattern is not None
-        return pattern.sub(lambda m: m.group(0)[:2] + "****", text)
+        return _pattern(candidates).sub(lambda m: m.group(0)[:2] + "****", text)
+
+    def _candidates(self, text: str) -> tuple[str, ...]:
+        """The literals whose head the text holds at its start or after a character other
+        than a letter or digit (where the pattern may match), longest first."""
+        size = self._head_size
+        heads = {text[:size], *(text[m.end() : m.end() + size] for m in _NOT_WORD.finditer(text))}
+        found = [
+            literal for head in heads & self._by_head.keys() for literal in self._by_head[head]
+        ]
+        return tuple(sorted(found, key=_pattern_order))
 
     def line(self, text: str | None) -> str | None:
         return None if text is None else self(text)
 
     def finding(self, finding: Finding) -> Finding:
-        if self._pattern is None:
+        if not self.literals:
             return finding
         related = tuple(Related(r.loc, self(r.message)) for r in finding.related)
         return replace(finding, message=self(finding.message), related=related)
 
     def error(self, error: LintError) -> LintError:
-        return replace(error, message=self(error.message)) if self._pattern else error
+        return replace(error, message=self(error.message)) if self.literals else error
+
+
+def _pattern_order(literal: str) -> tuple[int, str]:
+    """Longest first: where literals overlap, the longest is masked."""
+    return -len(literal), literal
+
+
+def _pattern(literals: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(
+        r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, literals)) + r")(?![A-Za-z0-9])"
+    )
 
 
 NO_MASK = Masker()
@@ -89,10 +112,12 @@ def secret_literals(ws: Workspace) -> set[str]:
     )
 
     found: set[str] = set()
+    judged: set[tuple[str, bool]] = set()  # overlays repeat their bases' values: judge each once
 
     def add(value: str | None, *, whole: bool = True) -> None:
-        if not value:
+        if not value or (value, whole) in judged:
             return
+        judged.add((value, whole))
         text = value.strip()
         for match in _URL_PASSWORD.finditer(text):
             _add_literal(found, match.group(1), is_placeholder)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from k8slint.lint.config import Config, load_config
 from k8slint.lint.discover import find_root, walk
 from k8slint.lint.findings import ConfigError, LintError, LintResult
-from k8slint.lint.load import Project
+from k8slint.lint.load import ParseCache, Project
 from k8slint.lint.mask import NO_MASK, Masker
 from k8slint.lint.model.workspace import Workspace
 from k8slint.lint.progress import Progress
@@ -41,6 +41,9 @@ class LintOptions:
     root: Path | None = None  # the project root; found from the paths when None
     cache: bool = False  # reuse the result of an identical earlier run (lint/cache.py); the CLI's
     # default, off for library callers, whose rules may differ from the code on disk
+    parse_cache: ParseCache | None = None  # files parsed by the caller's previous run
+    jobs: int = 1  # processes for the unit rules on a large tree (lint/forked.py); the CLI
+    # gives the CPU count, library callers (the language server has threads) stay in-process
 
 
 @dataclass
@@ -91,7 +94,9 @@ def _lint_paths(paths: Sequence[Path], options: LintOptions, progress: Progress 
 
         resolve_version(options.kubernetes_version)  # ConfigError naming the bundled versions
         config = replace(config, kubernetes_version=options.kubernetes_version)
-    project = Project(root, config.max_file_size)
+    if options.parse_cache is not None:
+        options.parse_cache.new_run()
+    project = Project(root, config.max_file_size, options.parse_cache)
     buffers = {_relative(root, path): text for path, text in options.buffers.items()}
     for rel, text in buffers.items():
         project.override(rel, text)
@@ -132,7 +137,7 @@ def _lint_paths(paths: Sequence[Path], options: LintOptions, progress: Progress 
     enabled = enabled_rules(config, options.select, options.ignore)
     from k8slint.lint.engine import run_rules
 
-    findings, rule_errors = run_rules(ws, enabled, progress)
+    findings, rule_errors = run_rules(ws, enabled, progress, options.jobs)
     written = suppressions(ws.project, {f.loc.path for f in findings})
     findings = apply_suppressions(findings, written, _aliases())
     findings = [f for f in findings if within(f.loc.path, scopes)]
@@ -200,12 +205,13 @@ def load_workspace(
 
 
 def _kustomize_builds(project: Project, files: Sequence[str]) -> tuple[Build, ...]:
-    from k8slint.lint.kustomize import build, find_kustomizations, find_roots
+    from k8slint.lint.kustomize import build, find_kustomizations, find_roots, sub_builds
 
     directories = find_kustomizations(files)
     if not directories:
         return ()
-    return tuple(build(project, root) for root in find_roots(project, directories))
+    shared = sub_builds(project, directories)  # overlays listing the same bases build them once
+    return tuple(build(project, root, shared) for root in find_roots(project, directories))
 
 
 def enabled_rules(

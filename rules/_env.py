@@ -65,6 +65,11 @@ class ContainerEnv:
 
 
 def container_env(ws: Workspace, owner: K8sObject, container: Container) -> ContainerEnv:
+    """The container's environment, worked out once per unit (several rules read it)."""
+    return ws.memo_each("env.container", container, lambda: _resolve(ws, owner, container))
+
+
+def _resolve(ws: Workspace, owner: K8sObject, container: Container) -> ContainerEnv:
     env = ContainerEnv()
     for source in container.env_from():
         prefix = source.get("prefix") if isinstance(source.get("prefix"), str) else ""
@@ -112,12 +117,25 @@ def workload_label(container: Container) -> str:
 
 def env_source(ws: Workspace, owner: K8sObject, kind: SourceKind, name: str) -> K8sObject | None:
     """The ConfigMap or Secret `owner` means by `name` (see the module docstring); None when
-    none is defined or several are equally near."""
+    none is defined or several are equally near. Looked up once per unit for the workloads of
+    one file and namespace, which the answer depends on."""
+    return ws.memo_each(
+        "env.source",
+        (kind, name, owner.path, owner.namespace),
+        lambda: _nearest_source(ws, owner, kind, name),
+    )
+
+
+def _nearest_source(
+    ws: Workspace, owner: K8sObject, kind: SourceKind, name: str
+) -> K8sObject | None:
     found = [
         obj
         for obj in ws.find_any_namespace(kind, name)
         if namespaces_meet(obj.namespace, owner.namespace) and related(ws, owner, obj)
     ]
+    if len(found) < 2:  # the usual case: nothing to weigh
+        return found[0] if found else None
     here = posixpath.dirname(owner.path)
     for near in (
         lambda obj: obj.path == owner.path,

@@ -143,6 +143,15 @@ def pod_refs(workload: K8sObject, pod: PodSpec) -> Iterator[Ref]:
             yield Ref("PersistentVolumeClaim", claim, None, False, workload, label)
 
 
+def unit_pod_refs(ws: Workspace) -> list[tuple[K8sObject, tuple[Ref, ...]]]:
+    """Every workload of the unit with its pod's references (`pod_refs`), listed once per unit
+    for the five reference rules."""
+    return ws.memo(
+        "refs.pod-refs",
+        lambda: [(workload, tuple(pod_refs(workload, pod))) for workload, pod in ws.workloads()],
+    )
+
+
 def _volume_source_refs(
     workload: K8sObject, source: YMap | None, kind: RefKind, name_key: str, via: str
 ) -> Iterator[Ref]:
@@ -463,9 +472,9 @@ def missing_objects(ws: Workspace, kind: RefKind) -> Iterator[Missing]:
     """References to a `kind` that nothing in the unit makes, one per workload and name."""
     found = providers(ws, kind)
     hints: dict[tuple[str, str | None], tuple[str, tuple[Related, ...]]] = {}
-    for workload, pod in ws.workloads():
+    for workload, refs in unit_pod_refs(ws):
         seen: dict[str, list[Ref]] = {}
-        for ref in pod_refs(workload, pod):
+        for ref in refs:
             if ref.kind != kind or ref.optional or _unjudged(ref.name.value):
                 continue
             if found.resolve(ref.name.value, workload.namespace):
@@ -535,9 +544,9 @@ def object_findings(
 def missing_keys(ws: Workspace, kind: RefKind) -> Iterator[tuple[Ref, list[Provider]]]:
     """Key references whose object is defined, with visible keys, and lacks the key."""
     found = providers(ws, kind)
-    for workload, pod in ws.workloads():
+    for workload, refs in unit_pod_refs(ws):
         repository = _repository(ws, workload.path)
-        for ref in pod_refs(workload, pod):
+        for ref in refs:
             if ref.kind != kind or ref.key is None or ref.optional or _unjudged(ref.name.value):
                 continue
             candidates = [

@@ -304,17 +304,20 @@ def selector_labels(node: YMap) -> dict[str, str]:
     return {str(k): str(v) for k, v in node.items()}
 
 
-def selected_templates(
-    ws: Workspace, service: K8sObject, templates: list[PodTemplate]
-) -> list[PodTemplate]:
-    """The pod templates near the Service (same app and namespace) that its selector selects."""
+def selected_templates(ws: Workspace, service: K8sObject) -> list[PodTemplate]:
+    """The unit's pod templates near the Service (same app and namespace) that its selector
+    selects; worked out once per unit and Service."""
+    return ws.memo_each("services.selected", service, lambda: _selected(ws, service))
+
+
+def _selected(ws: Workspace, service: K8sObject) -> list[PodTemplate]:
     node = selector(service)
     if node is None:
         return []
     labels = selector_labels(node)
     return [
         t
-        for t in _candidates(ws, labels, templates)
+        for t in _candidates(ws, labels)
         if t.selected_by(labels)
         and namespaces_meet(service.namespace, t.owner.namespace)
         and related(ws, service, t.owner)
@@ -326,22 +329,18 @@ _IMPLIED_KEYS = frozenset(
 )
 
 
-def _candidates(
-    ws: Workspace, labels: dict[str, str], templates: list[PodTemplate]
-) -> list[PodTemplate]:
-    """The templates that may match `labels`, in order: those carrying one of its pairs.
+def _candidates(ws: Workspace, labels: dict[str, str]) -> list[PodTemplate]:
+    """The unit's templates that may match `labels`, in order: those carrying one of its pairs.
 
     A pair whose key the controller never adds (`PodTemplate.carries`) selects only the
     templates that carry it, so an index on (key, value) replaces a scan of every template.
     """
     unit = _unit_templates(ws)
-    if templates is not unit.templates:  # a caller's own list: no index for it
-        return templates
     for key, value in labels.items():
         if key in _ANY_VALUE or key in _IMPLIED_KEYS:
             continue
         return unit.by_label.get((key, value), [])
-    return templates
+    return unit.templates
 
 
 @dataclass(frozen=True, slots=True)

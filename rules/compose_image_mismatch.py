@@ -104,14 +104,25 @@ class _Match:
 
 def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
     for obj, pod in ws.workloads():
-        services = [s for s in ws.compose_services_near(obj.path) if s.built_images]
+        services, pulled = _compose_images(ws, obj.path)
         if not services:
             continue
-        pulled = {_tagged(s.image_ref) for s in ws.compose_services_near(obj.path) if s.image_ref}
         for container in pod.containers:
             finding = _judge(ws, container, services, pulled)
             if finding is not None:
                 yield finding
+
+
+def _compose_images(ws: Workspace, manifest: str) -> tuple[list[ComposeService], set[str]]:
+    """The compose services near a manifest that build an image, and the images
+    (repository:tag) of every service near it; once per directory of manifests."""
+
+    def find() -> tuple[list[ComposeService], set[str]]:
+        near = ws.compose_services_near(manifest)
+        pulled = {_tagged(s.image_ref) for s in near if s.image_ref}
+        return [s for s in near if s.built_images], pulled
+
+    return ws.memo_shared(f"compose-image-mismatch.near:{posixpath.dirname(manifest)}", find)
 
 
 def _judge(

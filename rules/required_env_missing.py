@@ -81,6 +81,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -200,7 +201,7 @@ def _belongs(ws: Workspace, app: AppSource, obj: K8sObject) -> bool:
     top = app.directory.split("/", 1)[0]
     if not top or related_dirs(app.directory, posixpath.dirname(obj.path)):
         return True
-    return top not in ws.memo("object top dirs", lambda: _top_dirs(ws))
+    return top not in ws.memo_shared("object top dirs", lambda: _top_dirs(ws))
 
 
 def _top_dirs(ws: Workspace) -> frozenset[str]:
@@ -228,18 +229,29 @@ def _kubernetes_sets(ws: Workspace, owner: K8sObject, pod: PodSpec, name: str) -
 
 def _image_env(ws: Workspace, app: AppSource) -> set[str]:
     """Variables that the Dockerfiles at the top of the app's directory set with ENV."""
-    return ws.memo(f"image env:{app.directory}", lambda: _read_image_env(ws, app))
+    return ws.memo_shared(f"image env:{app.directory}", lambda: _read_image_env(ws, app))
 
 
 def _read_image_env(ws: Workspace, app: AppSource) -> set[str]:
     names: set[str] = set()
-    prefix = f"{app.directory}/" if app.directory else ""
-    for rel in ws.files:
-        if not rel.startswith(prefix) or "/" in rel[len(prefix) :]:
-            continue
-        if is_dockerfile(posixpath.basename(rel)) and (found := dockerfile(ws, rel)) is not None:
+    for rel in _dockerfiles_by_directory(ws).get(app.directory, ()):
+        if (found := dockerfile(ws, rel)) is not None:
             names |= found.env_names
     return names
+
+
+def _dockerfiles_by_directory(ws: Workspace) -> dict[str, list[str]]:
+    """The Dockerfiles of the workspace by the directory holding them ("" at the root)."""
+
+    def index() -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for rel in ws.files:
+            directory, name = posixpath.split(rel)
+            if is_dockerfile(name):
+                found[directory].append(rel)
+        return found
+
+    return ws.memo_shared("dockerfiles by directory", index)
 
 
 def _conditional(ws: Workspace, read: EnvRead) -> bool:

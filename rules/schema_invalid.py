@@ -107,7 +107,8 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
         "schema-invalid.crd-validators", dict
     )
     # outside a kustomize build, a kustomization's inputs are incomplete by design
-    partial = frozenset() if ws.unit is not None and ws.unit.kustomize else _kustomize_inputs(ws)
+    in_build = ws.unit is not None and ws.unit.kustomize
+    partial = _kustomize_inputs(ws) if ws.objects and not in_build else frozenset()
     for obj in ws.objects:
         yield from _check_object(obj, version, crds, crd_validators, obj.path in partial)
     # files outside the Kubernetes model: once per run, with the first unit (or no unit)

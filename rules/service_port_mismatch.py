@@ -102,7 +102,6 @@ from k8slint.rules._refs import pod_refs
 from k8slint.rules._services import (
     PodTemplate,
     ServicePort,
-    pod_templates,
     selected_templates,
     service_ports,
 )
@@ -112,9 +111,8 @@ Options = NoOptions
 
 
 def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
-    templates = pod_templates(ws)
     for service in ws.of_kind("Service"):
-        selected = selected_templates(ws, service, templates)
+        selected = selected_templates(ws, service)
         if not selected or not all(t.known and t.containers for t in selected):
             continue
         containers = [c for t in selected for c in t.containers]

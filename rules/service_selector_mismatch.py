@@ -117,7 +117,7 @@ def check(ws: Workspace, options: NoOptions) -> Iterator[Finding]:
         if node is None:
             continue
         wanted = selector_labels(node)
-        if selected_templates(ws, service, templates):
+        if selected_templates(ws, service):
             continue
         near = [
             t

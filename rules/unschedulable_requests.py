@@ -66,6 +66,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from k8slint.lint.config import parse_quantity_cpu, parse_quantity_memory
 from k8slint.lint.findings import Finding, Related, Severity
@@ -131,8 +132,15 @@ def _amount(container: Container, kind: str, resource: _Resource) -> Located[obj
 def _parse(value: Located[object], resource: _Resource) -> int | None:
     if not isinstance(value.value, str | int | float):
         return None
+    return _quantity(value.value, resource.parse)
+
+
+@lru_cache(maxsize=1024, typed=True)
+def _quantity(text: str | int | float, parse: Callable[[str | int | float], int]) -> int | None:
+    """The quantity as `parse` reads it, None when it is none. Read once per text: workloads
+    repeat a few amounts ("500m", "1Gi"), and each reading goes through exact fractions."""
     try:
-        return resource.parse(value.value)
+        return parse(text)
     except ValueError:
         return None
 

@@ -12,6 +12,8 @@ import pytest
 
 from k8slint.lint.cli import main
 
+CHECKOUT = Path(__file__).resolve().parent.parent
+
 TYPO = """\
 apiVersion: v1
 kind: ConfigMap
@@ -186,3 +188,39 @@ def test_version_import_budget() -> None:
     ).stdout
     loaded = int(out.strip().splitlines()[-1])
     assert loaded <= 2 * VERSION_IMPORT_BUDGET, f"--version imports {loaded} modules"
+
+
+def test_console_script_flushes_output_before_leaving(tmp_path: Path) -> None:
+    """`run()` (the installed `k8slint`) ends with `os._exit`, which skips the interpreter's
+    own flush: a report written to a pipe must still arrive whole, with main's exit code."""
+    script = [sys.executable, "-c", "from k8slint.lint.cli import run; run()", "examples/"]
+    done = subprocess.run(
+        script,
+        cwd=CHECKOUT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)},
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("Found 7 errors")
+    json_run = subprocess.run(
+        [*script, "--format", "json", "--no-cache"],
+        cwd=CHECKOUT,
+        capture_output=True,
+        text=True,
+    )
+    assert json_run.returncode == 1
+    assert len(json.loads(json_run.stdout)["findings"]) == 7
+
+
+def test_language_server_turns_the_collector_back_on() -> None:
+    """The console script disables garbage collection for its one-shot run; the long-lived
+    language server must collect again, or every edit's cyclic garbage would stay."""
+    code = (
+        "import gc, sys; import k8slint.lint.lsp as lsp;"
+        "lsp.serve = lambda: print(gc.isenabled());"
+        "from k8slint.lint.cli import run; sys.argv = ['k8slint', 'lsp']; run()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

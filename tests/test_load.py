@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
-from k8slint.lint.load import Project
+from k8slint.lint.load import ParseCache, Project
+from k8slint.lint.runner import LintOptions, lint_paths
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 SETTINGS = (
     'import os\n\x0c\nDATABASE_URL = os.getenv("DATABASE_URL", "postgresql://localhost/app")\n'
@@ -29,3 +33,40 @@ def test_an_override_replaces_the_lines(tmp_path: Path) -> None:
     assert project.line("a.yaml", 1) == "a: 1"
     project.override("a.yaml", "b: 2\r\nc: 3\r\n")
     assert project.line("a.yaml", 2) == "c: 3"
+
+
+def test_a_parse_cache_reparses_only_what_changed(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("a: 1\n")
+    (tmp_path / "b.yaml").write_text("b: 1\n")
+    (tmp_path / "gone.yaml").write_text("c: 1\n")
+    cache = ParseCache()
+    cache.new_run()
+    first = Project(tmp_path, parse_cache=cache)
+    a, b = first.parse("a.yaml"), first.parse("b.yaml")
+    first.parse("gone.yaml")
+    (tmp_path / "b.yaml").write_text("b: 2\n")
+    (tmp_path / "gone.yaml").unlink()
+    cache.new_run()
+    second = Project(tmp_path, parse_cache=cache)
+    assert second.parse("a.yaml") is a
+    changed = second.parse("b.yaml")
+    assert changed is not b and changed is not None and changed.documents[0].root == {"b": 2}
+    assert second.parse("gone.yaml") is None
+    # an editor buffer is text like any other: the same text is not parsed again
+    cache.new_run()
+    third = Project(tmp_path, parse_cache=cache)
+    third.override("b.yaml", "b: 2\n")
+    assert third.parse("b.yaml") is changed
+
+
+def test_trees_shared_between_runs_give_the_results_of_fresh_runs(tmp_path: Path) -> None:
+    """The language server reuses parsed trees across lints: any rule or build step that
+    modified a shared tree would make the second lint differ from a fresh one."""
+    tree = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, tree, symlinks=True)
+    fresh = lint_paths([tree], LintOptions(root=tree)).result
+    cache = ParseCache()
+    for _ in range(2):
+        again = lint_paths([tree], LintOptions(root=tree, parse_cache=cache)).result
+        assert again.findings == fresh.findings
+        assert again.errors == fresh.errors

@@ -4,7 +4,10 @@ Public API (wired into the workspace and the CLI):
 
 - `find_kustomizations(paths)`: directories holding a kustomization file;
 - `find_roots(project, dirs)`: those no other kustomization includes (the deployment units);
-- `build(project, directory) -> Build`: the objects `kustomize build` would print, located;
+- `build(project, directory, shared=None) -> Build`: the objects `kustomize build` would
+  print, located;
+- `sub_builds(project, dirs)`: what the roots of one run share (`build(..., shared=...)`): each
+  directory they include is built once;
 - `render(build, origins=False)`: their YAML, optionally with `# file:line` comments.
 """
 
@@ -18,6 +21,7 @@ from k8slint.lint.kustomize.build import (
     build,
     find_kustomizations,
     find_roots,
+    sub_builds,
 )
 from k8slint.lint.kustomize.render import render
 
@@ -30,4 +34,5 @@ __all__ = [
     "find_kustomizations",
     "find_roots",
     "render",
+    "sub_builds",
 ]

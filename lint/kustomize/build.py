@@ -14,6 +14,9 @@ plugins (exec, containerized KRM functions) are noted, never fetched or run.
 from __future__ import annotations
 
 import posixpath
+import re
+from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -25,6 +28,7 @@ from k8slint.lint.kustomize.jsonpatch import JsonPatchError, apply_json_patch
 from k8slint.lint.kustomize.merge import PatchDelete, apply_smp, is_builtin
 from k8slint.lint.kustomize.nodes import clone, delete_key, set_value
 from k8slint.lint.kustomize.resource import Res, ResList
+from k8slint.lint.kustomize.shared import Records, SubBuilds
 from k8slint.lint.load import Project
 from k8slint.lint.locate import Loc
 from k8slint.lint.yamlpos import ParsedDocument, YamlError, YMap, YSeq, parse_documents
@@ -47,6 +51,7 @@ _REMOTE_PREFIXES = (
     "gitlab.com/",
     "bitbucket.org/",
 )
+_WHITESPACE = re.compile(r"\s")  # what str.isspace() says of a character
 _BUILTIN_PLUGINS = frozenset(
     {
         "AnnotationsTransformer",
@@ -134,7 +139,7 @@ class Build:
 
 
 def is_remote(entry: str) -> bool:
-    if any(ch.isspace() for ch in entry):  # an inline patch, never a URL
+    if _WHITESPACE.search(entry):  # an inline patch, never a URL
         return False
     return entry.startswith(_REMOTE_PREFIXES) or "?ref=" in entry or "://" in entry
 
@@ -174,7 +179,10 @@ class _Scope:
 
 @dataclass
 class _State:
-    files: set[str] = field(default_factory=set)
+    """What a root's build records besides its resources; the lists are only ever appended to,
+    so what one sub-build adds can be kept and replayed (shared.py)."""
+
+    files: list[str] = field(default_factory=list)  # as read, repeats included
     notes: list[Note] = field(default_factory=list)
     missing: list[MissingRef] = field(default_factory=list)
     errors: list[LintError] = field(default_factory=list)
@@ -183,6 +191,7 @@ class _State:
     extra_labels: list[fieldspec.FieldSpec] = field(default_factory=list)
     extra_annotations: list[fieldspec.FieldSpec] = field(default_factory=list)
     incomplete: bool = False  # a remote resource or Helm chart was left out
+    about_includers: int = 0  # errors that name an includer (its chain, its entry)
 
     def error(self, loc: Loc, message: str) -> None:
         self.errors.append(LintError(loc.path, loc.line, message))
@@ -201,10 +210,64 @@ class _State:
         else:
             self.error(loc, message)
 
+    def includer_error(self, loc: Loc, message: str) -> None:
+        """An error about how a directory is included, which a shared sub-build must not hold."""
+        self.about_includers += 1
+        self.error(loc, message)
 
-class _Builder:
+    def context(self) -> Hashable:
+        """What of this state a sub-build reads: its build depends on nothing else."""
+        return (self.incomplete, tuple(self.extra_labels), tuple(self.extra_annotations))
+
+    def mark(self) -> tuple[dict[str, int], int]:
+        return {name: len(getattr(self, name)) for name in _LOGS}, self.about_includers
+
+    def since(self, mark: tuple[dict[str, int], int]) -> Records:
+        starts, about_includers = mark
+        logs = {name: tuple(getattr(self, name)[start:]) for name, start in starts.items()}
+        return Records(logs, self.incomplete, self.about_includers != about_includers)
+
+    def replay(self, records: Records) -> None:
+        for name, added in records.logs.items():
+            getattr(self, name).extend(added)
+        self.incomplete = records.incomplete
+
+
+# every list of the state: what a shared sub-build appended to them is replayed
+_LOGS = tuple(name for name, kind in _State.__annotations__.items() if kind.startswith("list["))
+
+
+class _Paths:
+    """What the file system says about project paths, asked once per build: every includer of
+    a directory checks it again, and the tree does not change while a run reads it."""
+
     def __init__(self, project: Project) -> None:
         self.project = project
+        self._exists: dict[str, bool] = {}
+        self._is_dir: dict[str, bool] = {}
+        self._kustomization: dict[str, str | None] = {}
+
+    def exists(self, rel: str) -> bool:
+        if rel not in self._exists:
+            self._exists[rel] = self.project.exists(rel)
+        return self._exists[rel]
+
+    def is_dir(self, rel: str) -> bool:
+        if rel not in self._is_dir:
+            self._is_dir[rel] = self.project.is_dir(rel)
+        return self._is_dir[rel]
+
+    def kustomization_file(self, directory: str) -> str | None:
+        if directory not in self._kustomization:
+            self._kustomization[directory] = kustomization_file(self.project, directory)
+        return self._kustomization[directory]
+
+
+class _Builder:
+    def __init__(self, project: Project, shared: SubBuilds) -> None:
+        self.project = project
+        self.paths = _Paths(project)
+        self.shared = shared
         self.state = _State()
 
     def _selects_nothing(self, target: YMap) -> None:
@@ -236,7 +299,7 @@ class _Builder:
         if scope is None:
             return resources
         if scope.kust.get("kind") == "Component" and stack:
-            self.state.error(
+            self.state.includer_error(
                 loc, f"{directory} is a Component; list it under components:, not resources:"
             )
         self._run(scope, (*stack, directory), resources)
@@ -245,11 +308,11 @@ class _Builder:
     # -- loading -----------------------------------------------------------------------------
 
     def _load(self, directory: str, loc: Loc) -> _Scope | None:
-        kfile = kustomization_file(self.project, directory)
+        kfile = self.paths.kustomization_file(directory)
         if kfile is None:
-            self.state.error(loc, f"no kustomization file in {directory or '.'}")
+            self.state.includer_error(loc, f"no kustomization file in {directory or '.'}")
             return None
-        self.state.files.add(kfile)
+        self.state.files.append(kfile)
         source = self.project.parse(kfile)
         if source is None:
             self.state.error(Loc.point(kfile, 0), "cannot read the kustomization")
@@ -288,7 +351,7 @@ class _Builder:
         noted (the load restrictor)."""
         path = join(scope.directory, entry)
         what, lost = _FIELDS.get(field_name, (field_name, "it is not checked"))
-        if is_remote(entry) and not self.project.exists(path):
+        if is_remote(entry) and not self.paths.exists(path):
             self.state.incomplete = True
             self.state.note(loc, f"remote {what} {entry} not fetched (offline build); {lost}")
             return None
@@ -304,14 +367,14 @@ class _Builder:
                 "(kustomize's load restrictor allows only files under the kustomization root)",
             )
             return None
-        if self.project.is_dir(path):
+        if self.paths.is_dir(path):
             if want == "file":
                 reason = Reason.NOT_A_FILE
-            elif kustomization_file(self.project, path) is None:
+            elif self.paths.kustomization_file(path) is None:
                 reason = Reason.NOT_A_KUSTOMIZATION
             else:
                 return path
-        elif not self.project.exists(path):
+        elif not self.paths.exists(path):
             reason = Reason.MISSING
         elif want == "dir":
             reason = Reason.NOT_A_DIRECTORY
@@ -345,7 +408,7 @@ class _Builder:
         if source is None:
             self._unread(field_name, entry, loc, path)
             return None
-        self.state.files.add(path)
+        self.state.files.append(path)
         if source.error is not None:
             self.state.errors.append(source.error)
             return None
@@ -375,11 +438,28 @@ class _Builder:
         return out
 
     def _build_sub(self, path: str, stack: tuple[str, ...], loc: Loc) -> list[Res]:
-        """The resources of a kustomization directory listed by the one being built."""
-        if path in stack:
-            self.state.error(loc, f"kustomization cycle: {' -> '.join((*stack, path))}")
+        """The resources of a kustomization directory listed by the one being built: built
+        here, or those of its earlier build in the same context (shared.py)."""
+        if self._closes_cycle(path, stack, loc):
             return []
-        return self.build_dir(path, stack, loc).items
+        context = self.state.context()
+        taken = self.shared.take(path, context, stack)
+        if taken is not None:
+            resources, records = taken
+            self.state.replay(records)
+            return resources
+        if not self.shared.wanted(path):
+            return self.build_dir(path, stack, loc).items
+        mark = self.state.mark()
+        resources = self.build_dir(path, stack, loc).items
+        return self.shared.keep(path, context, stack, resources, self.state.since(mark))
+
+    def _closes_cycle(self, path: str, stack: tuple[str, ...], loc: Loc) -> bool:
+        """Whether including `path` from the chain `stack` closes a cycle (then an error)."""
+        if path not in stack:
+            return False
+        self.state.includer_error(loc, f"kustomization cycle: {' -> '.join((*stack, path))}")
+        return True
 
     # -- one kustomization -------------------------------------------------------------------
 
@@ -437,7 +517,7 @@ class _Builder:
         path = self._find(scope, key, entry, loc, want="any")
         if path is None:
             return
-        if self.project.is_dir(path):
+        if self.paths.is_dir(path):
             added = self._build_sub(path, stack, loc)
         else:
             added = [Res(clone(doc)) for doc in self._documents(key, entry, loc, path)]
@@ -461,10 +541,7 @@ class _Builder:
         if not isinstance(entry, str):
             return
         path = self._find(scope, "components", entry, loc, want="dir")
-        if path is None:
-            return
-        if path in stack:
-            self.state.error(loc, f"kustomization cycle: {' -> '.join((*stack, path))}")
+        if path is None or self._closes_cycle(path, stack, loc):
             return
         sub = self._load(path, loc)
         if sub is None:
@@ -511,7 +588,7 @@ class _Builder:
             if content is None:
                 self._unread(key, entry, loc, path)
                 return None
-            self.state.files.add(path)
+            self.state.files.append(path)
             return content, path
 
         try:
@@ -701,7 +778,7 @@ class _Builder:
             or (
                 ":" in body
                 and not is_remote(body)
-                and not self.project.exists(join(scope.directory, body))
+                and not self.paths.exists(join(scope.directory, body))
             )
         ):
             docs = self._parse_inline(body, loc)
@@ -825,7 +902,7 @@ class _Builder:
             path = self._find(scope, field_name, entry, loc, want="any")
             if path is None:
                 return
-            if self.project.is_dir(path):
+            if self.paths.is_dir(path):
                 configs = [r.obj for r in self._build_sub(path, stack, loc)]
             else:
                 configs = self._documents(field_name, entry, loc, path)
@@ -1031,10 +1108,11 @@ def _relocate(value: Any, fn: Any) -> Any:
     return value
 
 
-def build(project: Project, directory: str) -> Build:
-    """Build the kustomization in `directory` (POSIX, relative to the project root)."""
+def build(project: Project, directory: str, shared: SubBuilds | None = None) -> Build:
+    """Build the kustomization in `directory` (POSIX, relative to the project root); `shared`
+    (from `sub_builds`) lets the roots of one run share the builds of what they include."""
     directory = "" if directory in (".", "./") else directory.rstrip("/")
-    builder = _Builder(project)
+    builder = _Builder(project, shared or SubBuilds())
     try:  # callers pause the cyclic GC around builds (runner.gc_paused)
         resources = builder.build_root(directory)
         objects = [res.obj for res in resources]
@@ -1063,27 +1141,57 @@ def find_roots(project: Project, kustomization_dirs: Any) -> list[str]:
     dirs = list(dict.fromkeys(kustomization_dirs))
     included: set[str] = set()
     for directory in dirs:
-        kfile = kustomization_file(project, directory)
-        if kfile is None:
-            continue
-        source = project.parse(kfile)
-        if source is None or source.error is not None or not source.documents:
-            continue
-        kust = source.documents[0].root
-        if not isinstance(kust, dict):
+        kust = _kustomization(project, directory)
+        if kust is None:
             continue
         if kust.get("kind") == "Component":  # only meaningful inside what includes it
             included.add(directory)
-        for key in ("resources", "bases", "components", "generators", "transformers"):
-            entries = kust.get(key)
-            if isinstance(entries, str):
-                entries = [entries]
-            if not isinstance(entries, list):
-                continue
-            for entry in entries:
-                if isinstance(entry, str) and not is_remote(entry):
-                    included.add(join(directory, entry))
+        included.update(_listed(kust, directory, ("components", *_SUB_BUILT)))
     return [d for d in dirs if d not in included]
+
+
+def sub_builds(project: Project, kustomization_dirs: Any) -> SubBuilds:
+    """What the roots of one run share: each directory their kustomizations list is built once,
+    and kept while other entries listing it remain to be built."""
+    uses: Counter[str] = Counter()
+    for directory in dict.fromkeys(kustomization_dirs):
+        kust = _kustomization(project, directory)
+        if kust is not None:
+            uses.update(_listed(kust, directory, _SUB_BUILT))
+    return SubBuilds(uses)
+
+
+# the fields whose directory entries are built on their own (components: in their includer)
+_SUB_BUILT = ("resources", "bases", "generators", "transformers")
+
+
+def _kustomization(project: Project, directory: str) -> dict[str, Any] | None:
+    """The parsed kustomization of `directory`, when it is a mapping."""
+    kfile = kustomization_file(project, directory)
+    if kfile is None:
+        return None
+    source = project.parse(kfile)
+    if source is None or source.error is not None or not source.documents:
+        return None
+    kust = source.documents[0].root
+    return kust if isinstance(kust, dict) else None
+
+
+def _listed(kust: dict[str, Any], directory: str, keys: tuple[str, ...]) -> list[str]:
+    """The local paths the entries of `keys` name, one per entry."""
+    paths = []
+    for key in keys:
+        entries = kust.get(key)
+        if isinstance(entries, str):
+            entries = [entries]
+        if not isinstance(entries, list):
+            continue
+        paths += [
+            join(directory, entry)
+            for entry in entries
+            if isinstance(entry, str) and not is_remote(entry)
+        ]
+    return paths
 
 
 __all__ = [
@@ -1097,4 +1205,5 @@ __all__ = [
     "find_kustomizations",
     "find_roots",
     "is_kustomization",
+    "sub_builds",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from k8slint.lint.kubernetes import split_api_version
@@ -29,12 +30,23 @@ class FieldSpec:
     def selects(self, res: Res) -> bool:
         return selects_gvk(res, self.kind, self.group, self.version)
 
+    def selects_type(self, kind: str, api_version: str) -> bool:
+        """`selects` for a resource of this kind and apiVersion."""
+        return gvk_matches(kind, api_version, self.kind, self.group, self.version)
+
 
 def selects_gvk(res: Res, kind: str, group: str | None, version: str) -> bool:
-    if kind and res.kind != kind:
+    return gvk_matches(res.kind, res.api_version, kind, group, version)
+
+
+def gvk_matches(
+    res_kind: str, api_version: str, kind: str, group: str | None, version: str
+) -> bool:
+    """Whether a resource's kind and apiVersion meet a filter ("" and None match anything)."""
+    if kind and res_kind != kind:
         return False
     if group is not None or version:
-        res_group, res_version = split_api_version(res.api_version)
+        res_group, res_version = split_api_version(api_version)
         if group is not None and group != res_group:
             return False
         if version and version != res_version:
@@ -95,19 +107,32 @@ Setter = Callable[[YMap, str], None]
 
 def walk(node: Any, path: tuple[str, ...], create: bool, loc: Loc, setter: Setter) -> None:
     """Call `setter` for every parent of the last field of `path` under `node`."""
+    if path:
+        _walk(node, _steps(path), 0, create, loc, setter)
+
+
+Step = tuple[str, bool]  # a field name, and whether the path marks it as a list (`name[]`)
+
+
+@lru_cache(maxsize=1024)
+def _steps(path: tuple[str, ...]) -> tuple[Step, ...]:
+    """A path's fields, parsed once: a build walks the same few paths over every resource."""
+    return tuple((head[:-2], True) if head.endswith("[]") else (head, False) for head in path)
+
+
+def _walk(
+    node: Any, steps: tuple[Step, ...], index: int, create: bool, loc: Loc, setter: Setter
+) -> None:
+    """`walk` from `steps[index]` on."""
     if isinstance(node, list):
         for item in node:
-            walk(item, path, create, loc, setter)
+            _walk(item, steps, index, create, loc, setter)
         return
-    if not isinstance(node, YMap) or not path:
+    if not isinstance(node, YMap):
         return
-    last = len(path) - 1
-    index = 0
+    last = len(steps) - 1
     while True:  # down the mappings without a call per level; a list fans out
-        head = path[index]
-        listed = head.endswith("[]")
-        if listed:
-            head = head[:-2]
+        head, listed = steps[index]
         if index == last:
             setter(node, head)
             return
@@ -119,13 +144,61 @@ def walk(node: Any, path: tuple[str, ...], create: bool, loc: Loc, setter: Sette
             node.set_located(head, child, loc, loc)
         index += 1
         if isinstance(child, list):
-            rest = path[index:]
             for item in child:
-                walk(item, rest, create, loc, setter)
+                _walk(item, steps, index, create, loc, setter)
             return
         if not isinstance(child, YMap):
             return
         node = child
+
+
+class PathTrie:
+    """Paths walked together, creating nothing: the fields they share are descended once.
+
+    `reach` gives what `walk` would hand its setter for each path: (path index, parent,
+    field), each path's in `walk`'s order, the paths in the order given. Gathering before
+    setting is safe for setters that only replace scalars (name references, vars): the
+    mappings and lists a walk goes through stay the same.
+    """
+
+    def __init__(self, paths: Iterable[tuple[str, ...]]) -> None:
+        self._root: _Branches = {}
+        for index, path in enumerate(paths):
+            branches = self._root
+            for depth, (head, _listed) in enumerate(_steps(path)):
+                ends, children = branches.setdefault(head, ([], {}))
+                if depth == len(path) - 1:
+                    ends.append(index)
+                branches = children
+
+    def reach(self, node: Any) -> list[tuple[int, YMap, str]]:
+        found: list[tuple[int, YMap, str]] = []
+        _reach(node, self._root, found)
+        found.sort(key=_path_index)  # stable: each path's own order is kept
+        return found
+
+
+_Branches = dict[str, tuple[list[int], "_Branches"]]  # field -> (paths ending there, deeper)
+
+
+def _reach(node: Any, branches: _Branches, found: list[tuple[int, YMap, str]]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _reach(item, branches, found)
+        return
+    if not isinstance(node, YMap):
+        return
+    for head, (ends, children) in branches.items():
+        for index in ends:
+            found.append((index, node, head))
+        if children:
+            child = node.get(head)
+            if child is not None:
+                _reach(child, children, found)
+
+
+def _path_index(target: tuple[int, YMap, str]) -> int:
+    return target[0]
 
 
 class SpecIndex:
@@ -133,16 +206,11 @@ class SpecIndex:
 
     Whether a spec selects a resource depends on nothing else (`selects_gvk`), so a build's
     thousands of resources share a few filtered lists instead of testing every spec on each.
-    `dedupe` names what makes two selected specs the same walk (the first one is kept).
+    Of selected specs with the same path, the first one is kept (one walk per path).
     """
 
-    def __init__(
-        self,
-        specs: Iterable[FieldSpec],
-        dedupe: Callable[[FieldSpec], Any] = lambda fs: (fs.path, fs.create),
-    ) -> None:
+    def __init__(self, specs: Iterable[FieldSpec]) -> None:
         self.specs = tuple(specs)
-        self._dedupe = dedupe
         self._selected: dict[tuple[str, str], tuple[FieldSpec, ...]] = {}
 
     def selecting(self, res: Res) -> tuple[FieldSpec, ...]:
@@ -155,18 +223,20 @@ class SpecIndex:
         )
         found = self._selected.get(key)
         if found is None:
-            seen: set[Any] = set()
+            paths: set[tuple[str, ...]] = set()
             out = []
             for fs in self.specs:
-                if not fs.selects(res):
-                    continue
-                ident = self._dedupe(fs)
-                if ident in seen:
-                    continue
-                seen.add(ident)
-                out.append(fs)
+                if fs.selects_type(*key) and fs.path not in paths:
+                    paths.add(fs.path)
+                    out.append(fs)
             found = self._selected[key] = tuple(out)
         return found
+
+
+@lru_cache(maxsize=64)
+def spec_index(specs: tuple[FieldSpec, ...]) -> SpecIndex:
+    """The index of a table, shared: every kustomization of a build uses the same few tables."""
+    return SpecIndex(specs)
 
 
 _AFFINITY = (

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from k8slint.lint.kustomize.fieldspec import FieldSpec, parse_specs, selects_gvk, spec, walk
+from k8slint.lint.kustomize.fieldspec import FieldSpec, PathTrie, parse_specs, selects_gvk, spec
 from k8slint.lint.kustomize.resource import Res, ResList
 from k8slint.lint.locate import Loc
 from k8slint.lint.model.k8s import POD_SPEC_PATHS
@@ -229,18 +229,21 @@ class _Fixer:
                 by_kind.setdefault(fs.kind, []).append((ref, fs))
         anywhere = by_kind.get("", [])
         # what selects a resource depends only on its kind and apiVersion
-        selected: dict[tuple[str, str], list[tuple[NameRef, FieldSpec]]] = {}
+        selected: dict[tuple[str, str], tuple[list[tuple[NameRef, FieldSpec]], PathTrie]] = {}
         for res in self.resources:
             key = (res.kind, res.api_version)
-            pairs = selected.get(key)
-            if pairs is None:
-                pairs = selected[key] = [
+            plan = selected.get(key)
+            if plan is None:
+                pairs = [
                     (ref, fs)
                     for ref, fs in (*by_kind.get(res.kind, ()), *anywhere)
-                    if fs.selects(res)
+                    if fs.selects_type(*key)
                 ]
-            for ref, fs in pairs:
-                walk(res.obj, fs.path, False, res.obj.loc, self._setter(ref, res, fs))
+                plan = selected[key] = pairs, PathTrie(fs.path for _ref, fs in pairs)
+            pairs, paths = plan
+            for index, parent, field in paths.reach(res.obj):
+                ref, fs = pairs[index]
+                self._setter(ref, res, fs)(parent, field)
 
     def _setter(self, ref: NameRef, referrer: Res, fs: FieldSpec):  # type: ignore[no-untyped-def]
         def setter(parent: YMap, key: str) -> None:

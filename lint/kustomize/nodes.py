@@ -12,13 +12,19 @@ from typing import Any
 from k8slint.lint.locate import Loc
 from k8slint.lint.yamlpos import YMap, YSeq
 
+_NESTED = (dict, list)  # YMap and YSeq included
+
 
 def clone(value: Any) -> Any:
-    """A deep copy of a located tree (YMap/YSeq keep their Locs; plain dicts/lists are copied)."""
+    """A deep copy of a located tree (YMap/YSeq keep their Locs; plain dicts/lists are copied).
+
+    Scalars are shared, and tested inline: the build copies every object it includes, so a
+    call per leaf would be most of the cost.
+    """
     if isinstance(value, YMap):
         out = YMap(value.loc)
         for key, child in value.items():
-            out[key] = clone(child)
+            out[key] = clone(child) if isinstance(child, _NESTED) else child
         out.key_locs.update(value.key_locs)
         out.value_locs.update(value.value_locs)
         if value.tags:
@@ -26,7 +32,7 @@ def clone(value: Any) -> Any:
         return out
     if isinstance(value, YSeq):
         seq = YSeq(value.loc)
-        seq.extend(clone(child) for child in value)
+        seq.extend([clone(child) if isinstance(child, _NESTED) else child for child in value])
         seq.item_locs.extend(value.item_locs)
         return seq
     if isinstance(value, dict):

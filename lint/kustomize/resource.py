@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from k8slint.lint.kubernetes import split_api_version
-from k8slint.lint.kustomize.nodes import child_map, set_value
+from k8slint.lint.kustomize.nodes import child_map, clone, set_value
 from k8slint.lint.locate import Loc
 from k8slint.lint.yamlpos import YMap
 
@@ -57,6 +57,16 @@ class Res:
     needs_hash: bool = False
     prefixes: list[str] = field(default_factory=list)
     suffixes: list[str] = field(default_factory=list)
+
+    def copy(self) -> Res:
+        """A deep copy: the tree and what kustomize tracks beside it."""
+        return Res(
+            clone(self.obj),
+            list(self.history),
+            self.needs_hash,
+            list(self.prefixes),
+            list(self.suffixes),
+        )
 
     @property
     def kind(self) -> str:
@@ -201,8 +211,12 @@ class ResList:
 
     @staticmethod
     def _index_names(index: dict[tuple[str, str], list[Res]], res: Res) -> None:
-        keys = {(res.kind, other) for other in res.names()}
-        keys.update((kind, name) for kind, name, _ns in res.history)
+        """Under its kind with each of its names, and under each earlier (kind, name)."""
+        kind = res.kind
+        keys = {(kind, res.name)}
+        for earlier_kind, name, _ns in res.history:
+            keys.add((kind, name))
+            keys.add((earlier_kind, name))
         for key in keys:
             index.setdefault(key, []).append(res)
 

@@ -90,7 +90,7 @@ def add_prefix_suffix(resources: list[Res], prefix: str, suffix: str) -> None:
 def set_pairs(resources: list[Res], pairs: YMap, specs: Iterable[FieldSpec]) -> None:
     """Set every pair of `pairs` into the mapping each spec reaches (creating it if allowed)."""
     items = [(str(k), _text(v), pairs.key_loc(k), pairs.value_loc(k)) for k, v in pairs.items()]
-    index = fieldspec.SpecIndex(specs, dedupe=lambda fs: fs.path)
+    index = fieldspec.spec_index(tuple(specs))
     for res in resources:
         for fs in index.selecting(res):
 
@@ -175,30 +175,32 @@ def set_images(resources: list[Res], rules: list[ImageRule]) -> None:
         _images_in(res.obj, first)
 
 
-def _images_in(root: Any, rules: dict[str, ImageRule]) -> None:
-    """Every `containers`/`initContainers` list at most 64 mappings deep, in any order."""
-    stack = [(root, 0)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node, depth = pop()
-        if depth > 64:
-            continue
-        if isinstance(node, YMap):
-            for key, value in node.items():
+_TREES = (YMap, YSeq)
+
+
+def _images_in(node: YMap | YSeq, rules: dict[str, ImageRule], depth: int = 0) -> None:
+    """Every `containers`/`initContainers` list at most 64 mappings deep."""
+    if isinstance(node, YMap):
+        for key, value in node.items():
+            if isinstance(value, _TREES):
                 if key in ("containers", "initContainers") and isinstance(value, YSeq):
-                    for container in value:
-                        if isinstance(container, YMap):
-                            image = container.get("image")
-                            if isinstance(image, str):
-                                rule = rules.get(split_image(image)[0])
-                                if rule is not None:
-                                    set_value(container, "image", rule.apply(image), rule.loc)
-                if isinstance(value, YMap | YSeq):
-                    push((value, depth + 1))
-        else:  # a YSeq
-            for item in node:
-                if isinstance(item, YMap | YSeq):
-                    push((item, depth + 1))
+                    _set_container_images(value, rules)
+                if depth < 64:
+                    _images_in(value, rules, depth + 1)
+        return
+    for item in node:
+        if isinstance(item, _TREES) and depth < 64:
+            _images_in(item, rules, depth + 1)
+
+
+def _set_container_images(containers: YSeq, rules: dict[str, ImageRule]) -> None:
+    for container in containers:
+        if isinstance(container, YMap):
+            image = container.get("image")
+            if isinstance(image, str):
+                rule = rules.get(split_image(image)[0])
+                if rule is not None:
+                    set_value(container, "image", rule.apply(image), rule.loc)
 
 
 def set_replicas(resources: ResList, entries: Any) -> None:

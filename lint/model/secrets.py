@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from k8slint.lint.load import Project
@@ -26,6 +27,8 @@ from k8slint.lint.yamlpos import YMap, YSeq
 Origin = Literal["configmap", "secret-data", "secret-string", "env", "compose"]
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_SMALL_NUMBER = re.compile(r"\d{1,5}")
 
 SECRET_WORDS = frozenset(
     {
@@ -312,6 +315,7 @@ def words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 
 
+@lru_cache(maxsize=4096)  # every object of an app repeats the same few names
 def credential_words(name: str, *, certificates: bool, any_key: bool) -> bool:
     """Whether a (dotted) name holds a credential.
 
@@ -395,7 +399,7 @@ def is_placeholder(value: str) -> bool:
         return True
     if text.startswith(("/", "./", "../", "~/", "file:", "vault:", "arn:", "secret://")):
         return True  # a path or a reference to where the secret lives
-    return bool(re.fullmatch(r"\d{1,5}", text))  # a port, a length, a count
+    return bool(_SMALL_NUMBER.fullmatch(text))  # a port, a length, a count
 
 
 @dataclass(frozen=True)
@@ -418,9 +422,15 @@ class Entry:
         `POSTGRES_USER: gitea`, `MINIO_ACCESS_KEY: minio` in the minio container, a folder of
         its path): a sample's default, which anyone reading the sample can guess."""
         value = (self.value or "").strip().lower()
-        folders = self.loc.path.lower().split("/")[:-1]
-        parts = {part for folder in folders for part in re.split(r"[^a-z0-9]+", folder)}
-        return value in self.context or value in folders or value in parts
+        return value in self.context or value in _folder_words(self.loc.path)
+
+
+@lru_cache(maxsize=4096)
+def _folder_words(path: str) -> frozenset[str]:
+    """The folders of a file's path and the words of each, lower case (`apps/my-db/x.yaml`:
+    apps, my-db, my, db); kept per path, since every entry of a file asks."""
+    folders = path.lower().split("/")[:-1]
+    return frozenset(folders).union(*(_NOT_ALNUM.split(folder) for folder in folders))
 
 
 def entries(ws: Workspace) -> Iterator[Entry]:
@@ -441,11 +451,11 @@ def _entries(ws: Workspace) -> Iterator[Entry]:
             allow = _allows_empty(values)
             owner = f"container {container.name} of {obj.kind} {obj.name}"
             image = container.image_ref
-            names = [container.name, obj.name, image.name if image else ""]
+            around = _Surroundings(values, [container.name, obj.name, image.name if image else ""])
             for env in container.env:
                 if env.value is not None and env.value_from is None:
                     value = env.value
-                    context = _context(values, env.name, names)
+                    context = around.context(env.name)
                     yield Entry(
                         env.name,
                         env.name,
@@ -462,7 +472,7 @@ def _entries(ws: Workspace) -> Iterator[Entry]:
             values = {k: v.value for k, v in service.environment.items()}
             allow = _allows_empty(values)
             image = parse_image(service.image.value).name if service.image else ""
-            names = [service.name, image, project.name]
+            around = _Surroundings(values, [service.name, image, project.name])
             for name, located in service.environment.items():
                 if located.loc.path not in project.files:
                     continue  # from an env_file: a file meant to stay out of git
@@ -475,7 +485,7 @@ def _entries(ws: Workspace) -> Iterator[Entry]:
                     f"compose service {service.name}",
                     allow,
                     located.loc in project.interpolated,
-                    _context(values, name, names),
+                    around.context(name),
                 )
 
 
@@ -484,12 +494,13 @@ def object_entries(ws: Workspace, obj: K8sObject) -> Iterator[Entry]:
     found = obj.data_entries
     values = {e.key: e.value for e in found}
     allow = _allows_empty(values)
+    around = _Surroundings(values, [obj.name])
     for entry in found:
         if obj.kind == "ConfigMap":
             origin: Origin = "configmap"
         else:
             origin = "secret-data" if entry.encoded else "secret-string"
-        context = _context(values, entry.key, [obj.name])
+        context = around.context(entry.key)
         yield Entry(
             entry.key, entry.key, entry.value, entry.loc, origin, owner, allow, False, context, obj
         )
@@ -500,14 +511,23 @@ def object_entries(ws: Workspace, obj: K8sObject) -> Iterator[Entry]:
                 yield Entry(name, judged, value, loc, origin, owner, allow, False, context, obj)
 
 
-def _context(values: dict[str, str | None], own: str, names: list[str]) -> frozenset[str]:
-    """Names around an entry and the values of its siblings that are no credentials."""
-    found = {n.lower() for n in names if n}
-    found |= {part for n in names for part in re.split(r"[^a-z0-9]+", n.lower()) if len(part) > 3}
-    for name, value in values.items():
-        if name != own and value and not credential_words(name, certificates=False, any_key=False):
-            found.add(value.strip().lower())
-    return frozenset(found)
+class _Surroundings:
+    """What surrounds the entries of one object, container or compose service: its names, and
+    the values of its entries that are no credentials (each judged once, not once per entry)."""
+
+    def __init__(self, values: dict[str, str | None], names: list[str]) -> None:
+        found = {n.lower() for n in names if n}
+        found |= {part for n in names for part in _NOT_ALNUM.split(n.lower()) if len(part) > 3}
+        self._names = frozenset(found)
+        self._plain = {
+            name: value.strip().lower()
+            for name, value in values.items()
+            if value and not credential_words(name, certificates=False, any_key=False)
+        }
+
+    def context(self, own: str) -> frozenset[str]:
+        """The context of the entry named `own`: the names, and its siblings' plain values."""
+        return self._names.union(value for name, value in self._plain.items() if name != own)
 
 
 def _allows_empty(values: dict[str, str | None]) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -119,9 +119,10 @@ class Workspace:
         return list(self._name_index().get((kind, name), ()))
 
     def workloads(self) -> Iterator[tuple[K8sObject, PodSpec]]:
-        for obj in self.objects:
-            if obj.pod_spec is not None:
-                yield obj, obj.pod_spec
+        return iter(self._unit_cache("workloads", self._find_workloads))
+
+    def _find_workloads(self) -> list[tuple[K8sObject, PodSpec]]:
+        return [(obj, obj.pod_spec) for obj in self.objects if obj.pod_spec is not None]
 
     def containers(self) -> Iterator[Container]:
         for _obj, pod in self.workloads():
@@ -136,6 +137,14 @@ class Workspace:
     def memo(self, key: str, build: Callable[[], T]) -> T:
         """Derived data computed once per unit and shared by every rule that asks for it."""
         return self._unit_cache(key, build)  # type: ignore[no-any-return]
+
+    def memo_each(self, key: str, item: Hashable, build: Callable[[], T]) -> T:
+        """Like `memo`, for data derived from one item of the unit (a container, a name the
+        workload looks up): one table per unit, filled as rules ask."""
+        table: dict[Hashable, T] = self._unit_cache(key, dict)
+        if item not in table:
+            table[item] = build()
+        return table[item]
 
     def _unit_cache(self, what: str, build: Any) -> Any:
         key = f"{what}:{id(self.unit)}"
@@ -190,13 +199,19 @@ class Workspace:
         manifest, or when both sit under the same top-level directory of the root. A root
         holding several unrelated repositories (a monorepo, a corpus) thus never matches one
         repository's manifests against another's compose file.
+
+        Worked out once per directory; the list is shared, not to be changed.
         """
-        return [
-            service
-            for project in self.compose_projects()
-            if related_dirs(project.directory, posixpath.dirname(path))
-            for service in project.services.values()
-        ]
+        directory = posixpath.dirname(path)
+        near: dict[str, list[ComposeService]] = self._shared.setdefault("compose-near", {})
+        if directory not in near:
+            near[directory] = [
+                service
+                for project in self.compose_projects()
+                if related_dirs(project.directory, directory)
+                for service in project.services.values()
+            ]
+        return near[directory]
 
     # -- application sources -----------------------------------------------------------------
 
@@ -220,11 +235,29 @@ class Workspace:
             from k8slint.lint.model.appsource import scan_app
 
             cache[directory] = scan_app(
-                self.project, directory, self.config.exclude, files=self.files
+                self.project, directory, self.config.exclude, files=self._files_under(directory)
             )
         return cache[directory]
 
+    def _files_under(self, directory: str) -> Sequence[str]:
+        """The files under `directory` (every file for the root), in the workspace's order;
+        looked up among the files of its top-level folder."""
+        if not directory:
+            return self.files
+        by_top = self.memo_shared("files by top folder", lambda: _by_top_folder(self.files))
+        prefix = directory + "/"
+        return [rel for rel in by_top.get(directory.split("/", 1)[0], ()) if rel.startswith(prefix)]
+
     def _app_directory(self, ref: ImageRef, manifest: str) -> str | None:
+        """The app directory for an image run by a manifest in the manifest's directory,
+        looked up once per image and directory (every unit runs the same images)."""
+        found: dict[tuple[ImageRef, str], str | None] = self._shared.setdefault("app-dirs", {})
+        key = (ref, posixpath.dirname(manifest))
+        if key not in found:
+            found[key] = self._find_app_directory(ref, manifest)
+        return found[key]
+
+    def _find_app_directory(self, ref: ImageRef, manifest: str) -> str | None:
         for service in self.compose_services_near(manifest):
             if service.builds(ref):
                 return service.build_context
@@ -279,6 +312,16 @@ def same_app(a: K8sObject, b: K8sObject) -> bool:
     top-level directory."""
     da, db = posixpath.dirname(a.path), posixpath.dirname(b.path)
     return related_dirs(da, db) or related_dirs(db, da)
+
+
+def _by_top_folder(files: Iterable[str]) -> dict[str, list[str]]:
+    """The files inside a folder, by their top-level folder, in order."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for rel in files:
+        top, slash, _rest = rel.partition("/")
+        if slash:
+            grouped[top].append(rel)
+    return grouped
 
 
 def _group(objects: Iterable[K8sObject], key: Any) -> dict[Any, list[K8sObject]]:

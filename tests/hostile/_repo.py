@@ -53,7 +53,7 @@ def run_cli(
         [
             sys.executable,
             "-c",
-            "import sys; from k8slint.lint.cli import main; sys.exit(main())",
+            "from k8slint.lint.cli import run; run()",
             *args,
         ],
         cwd=cwd,
