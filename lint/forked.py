@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -20,7 +21,9 @@ T = TypeVar("T")
 
 
 def available() -> bool:
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
+    """Linux, and no other thread running: a thread holding a lock at the fork would leave it
+    locked forever in the child (the CLI's progress bar redraws without a thread for this)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 class Forked(Generic[T]):

@@ -9,6 +9,7 @@ redraw as a line), not TERM=dumb, and a tree large enough for a bar to be worth 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
@@ -33,7 +34,13 @@ class ProgressBar:
 
     The first report comes from the parsing phase, whose total is the number of files to
     parse; if that is small the bar stays off for the whole run. Call `close()` when done.
+
+    The bar is redrawn from these calls, at most every `REDRAW_SECONDS`, never by rich's own
+    refresh thread: a run forks children on a large tree (lint/forked.py), which is only safe
+    while the process has a single thread.
     """
+
+    REDRAW_SECONDS = 0.1
 
     def __init__(self, file: IO[str] | None = None) -> None:
         self._file = file
@@ -41,6 +48,7 @@ class ProgressBar:
         self._progress: Any = None  # rich.progress.Progress, imported only when drawn
         self._task: Any = None
         self._label = ""
+        self._drawn_at = 0.0
 
     @property
     def started(self) -> bool:
@@ -59,6 +67,10 @@ class ProgressBar:
             self._task = self._progress.add_task(label, total=total)
             self._label = label
         self._progress.update(self._task, completed=done, total=total)
+        now = time.monotonic()
+        if now - self._drawn_at >= self.REDRAW_SECONDS or done == total:
+            self._progress.refresh()
+            self._drawn_at = now
 
     def close(self) -> None:
         if self._progress is not None:
@@ -76,6 +88,7 @@ class ProgressBar:
             MofNCompleteColumn(),
             console=Console(file=self._file or sys.stderr),
             transient=True,  # the report, not the bar, is what stays on screen
+            auto_refresh=False,
             redirect_stdout=False,
             redirect_stderr=False,
         )

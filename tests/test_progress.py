@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from k8slint.lint import forked
 from k8slint.lint.progress import LARGE_TREE, ProgressBar, progress_allowed
 from k8slint.lint.runner import LintOptions, lint_paths
 from tests.ci_repo import grafana_repo
@@ -63,3 +66,32 @@ def test_runner_reports_parsing_then_checking(tmp_path: Path) -> None:
     without = lint_paths([repo], LintOptions(root=repo))
     assert run.result.findings == without.result.findings  # the same result either way
     assert len(run.result.findings) == 1
+
+
+def test_the_bar_draws_without_a_thread_so_a_run_may_fork() -> None:
+    """rich redraws from a thread of its own by default; a thread at fork time can leave a lock
+    held forever in the child, so with one running, `forked.available()` turns forking off."""
+    before = threading.active_count()
+    bar = ProgressBar(io.StringIO())
+    try:
+        bar(0, LARGE_TREE + 1, "parsing")
+        bar(LARGE_TREE + 1, LARGE_TREE + 1, "parsing")
+        assert bar.started
+        assert threading.active_count() == before
+    finally:
+        bar.close()
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("forked rule runs are Linux-only")
+    assert forked.available()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not forked.available()
+    finally:
+        stop.set()
+        thread.join()
+    assert forked.available()
