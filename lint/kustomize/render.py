@@ -9,6 +9,7 @@ from kustomize's Go emitter but always to the same value.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import yaml
@@ -74,12 +75,37 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _BlockDumper.add_representer(str, _represent_str)
 
 
+_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./-]*")
+"""Strings PyYAML writes as they are, unless they read back as another type ("true", "null")."""
+_STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVER = yaml.resolver.Resolver()
+
+
 def _scalar(value: Any) -> list[str]:
     """The lines of a scalar as YAML (one line, or a block header and its content lines)."""
     if isinstance(value, dict):
         return ["{}"]
     if isinstance(value, list):
         return ["[]"]
+    if isinstance(value, str):
+        return list(_string_lines(value))
+    if value is None or isinstance(value, bool):
+        return ["null" if value is None else str(value).lower()]
+    if isinstance(value, int):
+        return [str(value)]
+    return _dumped(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _string_lines(value: str) -> tuple[str, ...]:
+    """`_dumped(value)`, without PyYAML's emitter (most of render's time) for a plain word."""
+    plain = _PLAIN.fullmatch(value) is not None
+    if plain and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG:
+        return (value,)
+    return tuple(_dumped(value))
+
+
+def _dumped(value: Any) -> list[str]:
     text = yaml.dump(
         value, Dumper=_BlockDumper, width=1 << 30, allow_unicode=True, default_flow_style=False
     )
