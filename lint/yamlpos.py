@@ -73,9 +73,12 @@ class YMap(dict):  # type: ignore[type-arg]
     """A mapping with the span of the whole mapping, of each key, and of each value.
 
     `tags` holds explicit non-core tags of values (compose's `!override`, `!reset`), or None.
+
+    `key_locs` and `value_locs` are for reading: a copy (`share_locs`) shares them with its
+    source, so they change only through the methods here, which copy them first when shared.
     """
 
-    __slots__ = ("key_locs", "loc", "tags", "value_locs")
+    __slots__ = ("_shared", "key_locs", "loc", "tags", "value_locs")
 
     def __init__(self, loc: Loc) -> None:
         super().__init__()
@@ -83,6 +86,7 @@ class YMap(dict):  # type: ignore[type-arg]
         self.key_locs: dict[Any, Loc] = {}
         self.value_locs: dict[Any, Loc] = {}
         self.tags: dict[Any, str] | None = None
+        self._shared = False
 
     def key_loc(self, key: Any) -> Loc:
         return self.key_locs.get(key, self.loc)
@@ -90,29 +94,108 @@ class YMap(dict):  # type: ignore[type-arg]
     def value_loc(self, key: Any) -> Loc:
         return self.value_locs.get(key, self.loc)
 
+    def share_locs(self, source: YMap) -> None:
+        """Take `source`'s key and value Locs without copying them (until either one changes)."""
+        self.key_locs, self.value_locs = source.key_locs, source.value_locs
+        self._shared = source._shared = True
+
+    def _own_locs(self) -> None:
+        self.key_locs, self.value_locs = dict(self.key_locs), dict(self.value_locs)
+        self._shared = False
+
     def set_located(self, key: Any, value: Any, key_loc: Loc, value_loc: Loc) -> None:
+        if self._shared:  # tested inline: parsing and the build call this for most values
+            self._own_locs()
         self[key] = value
         self.key_locs[key] = key_loc
         self.value_locs[key] = value_loc
 
+    def drop_located(self, key: Any) -> None:
+        """Remove `key` (if present) with its Locs."""
+        if self._shared:
+            self._own_locs()
+        self.pop(key, None)
+        self.key_locs.pop(key, None)
+        self.value_locs.pop(key, None)
+
+    def locate_all_at(self, loc: Loc) -> None:
+        """Place the mapping and each of its keys and values at `loc` (nested values unchanged)."""
+        self.loc = loc
+        self.key_locs = dict.fromkeys(self, loc)
+        self.value_locs = dict.fromkeys(self, loc)
+        self._shared = False
+
 
 class YSeq(list):  # type: ignore[type-arg]
-    """A sequence with the span of the whole sequence and of each item."""
+    """A sequence with the span of the whole sequence and of each item.
 
-    __slots__ = ("item_locs", "loc", "tag")
+    `item_locs` is for reading: a copy (`share_locs`) shares it with its source, so it changes
+    only through the methods here, which copy it first when shared. An item past the end of
+    `item_locs` is located at the sequence.
+    """
+
+    __slots__ = ("_shared", "item_locs", "loc", "tag")
 
     def __init__(self, loc: Loc) -> None:
         super().__init__()
         self.loc = loc
         self.item_locs: list[Loc] = []
         self.tag: str | None = None
+        self._shared = False
 
     def item_loc(self, index: int) -> Loc:
         return self.item_locs[index] if 0 <= index < len(self.item_locs) else self.loc
 
+    def share_locs(self, source: YSeq) -> None:
+        """Take `source`'s item Locs without copying them (until either one changes)."""
+        self.item_locs = source.item_locs
+        self._shared = source._shared = True
+
+    def _own_locs(self, length: int) -> None:
+        """Copy the item Locs if shared, padded with the sequence's own Loc to `length`."""
+        if self._shared:
+            self.item_locs = list(self.item_locs)
+            self._shared = False
+        missing = length - len(self.item_locs)
+        if missing > 0:
+            self.item_locs.extend([self.loc] * missing)
+
     def append_located(self, value: Any, loc: Loc) -> None:
+        if self._shared:  # tested inline: parsing calls this for every item
+            self._own_locs(0)
         self.append(value)
         self.item_locs.append(loc)
+
+    def set_located(self, index: int, value: Any, loc: Loc) -> None:
+        """Replace the item at `index` (0 <= index < len) and its Loc."""
+        self[index] = value
+        self._own_locs(len(self))
+        self.item_locs[index] = loc
+
+    def insert_located(self, index: int, value: Any, loc: Loc) -> None:
+        """Insert `value` before `index` (0 <= index <= len), located at `loc`."""
+        self._own_locs(len(self))
+        self.insert(index, value)
+        self.item_locs.insert(index, loc)
+
+    def delete_located(self, index: int) -> None:
+        """Remove the item at `index` (0 <= index < len) and its Loc."""
+        del self[index]
+        if index < len(self.item_locs):
+            self._own_locs(0)
+            del self.item_locs[index]
+
+    def clear_located(self) -> None:
+        """Remove every item and its Loc."""
+        self.clear()
+        self.item_locs = []
+        self._shared = False
+
+    def locate_all_at(self, loc: Loc) -> None:
+        """Place the sequence and each of its items at `loc` (nested values unchanged)."""
+        self.loc = loc
+        self.item_locs = [loc] * len(self)
+        self._shared = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +357,7 @@ class _Walker:
 
     def _mapping(self, node: MappingNode, depth: int) -> tuple[YMap, int]:
         # the hot loop of parsing: plain string keys and scalar values are read inline
-        mapping = YMap(self.loc(node))
+        mapping = YMap(self.loc(node))  # new, so its Locs are written directly
         key_locs, value_locs = mapping.key_locs, mapping.value_locs
         path = self.path
         size = 1

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
+from k8slint.lint.kustomize.nodes import clone
 from k8slint.lint.locate import Loc
 from k8slint.lint.yamlpos import YamlError, YMap, YSeq, parse_documents
 
@@ -109,3 +114,54 @@ def test_json_is_read_with_positions() -> None:
         '{\n  "kind": "Service",\n  "apiVersion": "v1"\n}\n', "svc.json"
     )
     assert document.root.value_loc("kind") == Loc("svc.json", 2, 11, 2, 20)
+
+
+HERE = Loc("patch.yaml", 1, 1, 1, 2)
+
+
+def _positions(value: Any) -> Any:
+    """Every Loc of a tree, as plain data."""
+    if isinstance(value, YMap):
+        items = {k: (value.key_loc(k), value.value_loc(k), _positions(v)) for k, v in value.items()}
+        return (value.loc, items)
+    if isinstance(value, YSeq):
+        return (value.loc, [(value.item_loc(i), _positions(v)) for i, v in enumerate(value)])
+    return value
+
+
+_WRITERS: dict[str, Callable[[YMap], None]] = {
+    "set_located": lambda c: c.set_located("image", "api:2.0", HERE, HERE),
+    "drop_located": lambda c: c.drop_located("image"),
+    "map locate_all_at": lambda c: c.locate_all_at(HERE),
+    "append_located": lambda c: c["ports"].append_located({}, HERE),
+    "seq set_located": lambda c: c["ports"].set_located(0, {}, HERE),
+    "insert_located": lambda c: c["ports"].insert_located(0, {}, HERE),
+    "delete_located": lambda c: c["ports"].delete_located(0),
+    "clear_located": lambda c: c["ports"].clear_located(),
+    "seq locate_all_at": lambda c: c["ports"].locate_all_at(HERE),
+}
+
+
+@pytest.mark.parametrize("writer", _WRITERS.values(), ids=_WRITERS.keys())
+def test_copies_share_positions_until_one_of_them_changes(writer: Callable[[YMap], None]) -> None:
+    documents, _ = parse_documents(MANIFEST, "k8s/api.yaml")
+    original = documents[0].root["spec"]["template"]["spec"]["containers"][0]
+    parsed = _positions(original)
+    copy = clone(original)
+    assert copy.key_locs is original.key_locs  # shared, not copied
+    assert copy["ports"].item_locs is original["ports"].item_locs
+    copy_of_copy = clone(copy)
+
+    writer(copy)  # a changed copy leaves its source and the other copies alone...
+    changed = _positions(copy)
+    assert changed != parsed
+    assert _positions(original) == parsed
+    assert _positions(copy_of_copy) == parsed
+
+    writer(original)  # ...and a changed source leaves its copies alone
+    assert _positions(copy) == changed
+    assert _positions(copy_of_copy) == parsed
+
+    restored = pickle.loads(pickle.dumps(copy_of_copy))
+    writer(restored)
+    assert _positions(copy_of_copy) == parsed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from k8slint.lint.kustomize.nodes import clone, delete_key, located, seq_delete, seq_insert, seq_set
+from k8slint.lint.kustomize.nodes import clone, delete_key, located
 from k8slint.lint.locate import Loc
 from k8slint.lint.yamlpos import YMap, YSeq
 
@@ -128,7 +128,7 @@ def _add(root: Any, tokens: list[str], value: Any, value_loc: Loc, loc: Loc) -> 
         key = last if key is None else key
         parent.set_located(key, value, parent.key_locs.get(key, value_loc), value_loc)
     elif isinstance(parent, YSeq):
-        seq_insert(parent, _index(parent, last, loc, allow_end=True), value, value_loc)
+        parent.insert_located(_index(parent, last, loc, allow_end=True), value, value_loc)
     else:
         raise JsonPatchError(f"cannot add below a scalar at {'/'.join(tokens)}", loc)
     return root
@@ -142,7 +142,7 @@ def _replace(root: Any, tokens: list[str], value: Any, value_loc: Loc, loc: Loc)
         key = _map_key(parent, tokens[-1])
         parent.set_located(key, value, parent.key_loc(key), value_loc)
     else:
-        seq_set(parent, _index(parent, tokens[-1], loc, allow_end=False), value, value_loc)
+        parent.set_located(_index(parent, tokens[-1], loc, allow_end=False), value, value_loc)
     return root
 
 
@@ -156,7 +156,7 @@ def _remove(root: Any, tokens: list[str], loc: Loc) -> Any:
             raise JsonPatchError(f"path /{'/'.join(tokens)} not found", loc)
         delete_key(parent, key)
     elif isinstance(parent, YSeq):
-        seq_delete(parent, _index(parent, tokens[-1], loc, allow_end=False))
+        parent.delete_located(_index(parent, tokens[-1], loc, allow_end=False))
     else:
         raise JsonPatchError(f"path /{'/'.join(tokens)} not found", loc)
     return root

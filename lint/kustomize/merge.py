@@ -82,8 +82,7 @@ def _merge_map(target: YMap, patch: YMap, path: tuple[str, ...], kind: str, buil
                 kept = [
                     (v, current.item_loc(i)) for i, v in enumerate(current) if repr(v) not in drop
                 ]
-                current.clear()
-                current.item_locs.clear()
+                current.clear_located()
                 for item, loc in kept:
                     current.append_located(item, loc)
             continue

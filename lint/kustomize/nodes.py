@@ -19,21 +19,22 @@ def clone(value: Any) -> Any:
     """A deep copy of a located tree (YMap/YSeq keep their Locs; plain dicts/lists are copied).
 
     Scalars are shared, and tested inline: the build copies every object it includes, so a
-    call per leaf would be most of the cost.
+    call per leaf would be most of the cost. The copy shares the Locs of its source until one
+    of the two changes them (most copies never do): copying them took much of the time and
+    memory of a build.
     """
     if isinstance(value, YMap):
         out = YMap(value.loc)
         for key, child in value.items():
             out[key] = clone(child) if isinstance(child, _NESTED) else child
-        out.key_locs.update(value.key_locs)
-        out.value_locs.update(value.value_locs)
+        out.share_locs(value)
         if value.tags:
             out.tags = dict(value.tags)
         return out
     if isinstance(value, YSeq):
         seq = YSeq(value.loc)
         seq.extend([clone(child) if isinstance(child, _NESTED) else child for child in value])
-        seq.item_locs.extend(value.item_locs)
+        seq.share_locs(value)
         return seq
     if isinstance(value, dict):
         return {k: clone(v) for k, v in value.items()}
@@ -82,29 +83,7 @@ def set_value(parent: YMap, key: Any, value: Any, loc: Loc) -> None:
 
 
 def delete_key(parent: YMap, key: Any) -> None:
-    parent.pop(key, None)
-    parent.key_locs.pop(key, None)
-    parent.value_locs.pop(key, None)
-
-
-def seq_delete(seq: YSeq, index: int) -> None:
-    del seq[index]
-    if index < len(seq.item_locs):
-        del seq.item_locs[index]
-
-
-def seq_insert(seq: YSeq, index: int, value: Any, loc: Loc) -> None:
-    seq.insert(index, value)
-    while len(seq.item_locs) < len(seq) - 1:
-        seq.item_locs.append(seq.loc)
-    seq.item_locs.insert(index, loc)
-
-
-def seq_set(seq: YSeq, index: int, value: Any, loc: Loc) -> None:
-    seq[index] = value
-    while len(seq.item_locs) < len(seq):
-        seq.item_locs.append(seq.loc)
-    seq.item_locs[index] = loc
+    parent.drop_located(key)
 
 
 def to_plain(value: Any) -> Any:

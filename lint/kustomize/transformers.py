@@ -15,7 +15,7 @@ from typing import Any
 
 from k8slint.lint.kustomize import fieldspec
 from k8slint.lint.kustomize.fieldspec import FieldSpec, selects_gvk
-from k8slint.lint.kustomize.nodes import child_map, clone, seq_set, set_value
+from k8slint.lint.kustomize.nodes import child_map, clone, set_value
 from k8slint.lint.kustomize.resource import Res, ResList
 from k8slint.lint.locate import Loc
 from k8slint.lint.yamlpos import YMap, YSeq
@@ -411,7 +411,7 @@ def _set_located(container: Any, key: Any, value: Any, loc: Loc) -> None:
     if isinstance(container, YMap):
         set_value(container, key, value, loc)
     else:
-        seq_set(container, key, value, loc)
+        container.set_located(key, value, loc)
 
 
 def _options(node: Any) -> tuple[str | None, int, bool]:

@@ -37,7 +37,7 @@ def merge_maps(base: YMap | None, over: YMap, path: tuple[Any, ...]) -> YMap:
     for key, value in over.items():
         tag = tags.get(key)
         if tag == "!reset":
-            _drop(result, key)
+            result.drop_located(key)
             continue
         child_path = (*path, key)
         key_loc, value_loc = over.key_loc(key), over.value_loc(key)
@@ -61,15 +61,9 @@ class _Placed:
     loc: Loc
 
 
-def _drop(mapping: YMap, key: Any) -> None:
-    mapping.pop(key, None)
-    mapping.key_locs.pop(key, None)
-    mapping.value_locs.pop(key, None)
-
-
 def without(mapping: YMap, key: Any) -> YMap:
     copy = merge_maps(None, mapping, ())
-    _drop(copy, key)
+    copy.drop_located(key)
     return copy
 
 
@@ -162,8 +156,7 @@ def _merge_sequences(base: YSeq, over: YSeq, path: tuple[Any, ...]) -> YSeq:
         key = key_of(item) if key_of else None
         if key is not None and key in keys:
             position = keys.index(key)
-            result[position] = item
-            result.item_locs[position] = over.item_loc(index)
+            result.set_located(position, item, over.item_loc(index))
             continue
         result.append_located(item, over.item_loc(index))
         keys.append(key)

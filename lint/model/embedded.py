@@ -89,13 +89,10 @@ def parse_embedded(value: str, loc: Loc, project: Project | None) -> list[Parsed
 
 def _relocate(node: Any, loc: Loc) -> None:
     if isinstance(node, YMap):
-        node.loc = loc
-        for key, child in node.items():
-            node.key_locs[key] = loc
-            node.value_locs[key] = loc
+        node.locate_all_at(loc)
+        for child in node.values():
             _relocate(child, loc)
     elif isinstance(node, YSeq):
-        node.loc = loc
-        node.item_locs = [loc] * len(node)
+        node.locate_all_at(loc)
         for child in node:
             _relocate(child, loc)
