@@ -15,6 +15,7 @@ the stack and kill the interpreter) and slows down with the square of the depth.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,9 +26,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from k8slint.lint.locate import Loc
 
 try:  # the C composer keeps positions at C speed; the pure-Python one is the fallback
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_EXPANDED_NODES = 100_000
 """Aliases (and merge keys) may add at most this many nodes to a file; more is a YAML bomb.
@@ -66,7 +67,33 @@ _CORE_TAGS = frozenset(
     }
 )
 _constructor = yaml.constructor.SafeConstructor()
+_TAGS_REMEMBERED = 50_000
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, remembering the implicit tag of each plain scalar it has resolved.
+
+    Even the C composer resolves every scalar's tag in Python, through a list of regular
+    expressions; the words of manifests repeat (`name`, `app`, `TCP`, `8080`), so most are
+    resolved once. The tag depends on the text alone (the safe loader has no path resolvers).
+    """
+
+    _tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is not ScalarNode:
+            return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        key = (value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            if len(self._tags) >= _TAGS_REMEMBERED:
+                self._tags.clear()
+            tag = self._tags[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
 _new_loc = tuple.__new__
+_intern = sys.intern
 
 
 class YMap(dict):  # type: ignore[type-arg]
@@ -368,7 +395,7 @@ class _Walker:
                 merges.append(value_node)
                 continue
             if key_tag == _STR and isinstance(key_node, ScalarNode):
-                key = key_node.value
+                key = _intern(key_node.value)  # one string per key name: memory, and faster lookups
             else:
                 key = _key(key_node)
             value_tag = value_node.tag

@@ -165,3 +165,14 @@ def test_copies_share_positions_until_one_of_them_changes(writer: Callable[[YMap
     restored = pickle.loads(pickle.dumps(copy_of_copy))
     writer(restored)
     assert _positions(copy_of_copy) == parsed
+
+
+def test_remembered_tags_keep_quoted_and_plain_scalars_apart() -> None:
+    """The loader remembers each plain scalar's resolved tag; a quoted `'true'` is the same text
+    but a string, and must stay one on the second parse as on the first."""
+    text = "a: true\nb: 'true'\nc: \"8080\"\nd: 8080\ne: yes\nf: ~\ng: 1.5\n"
+    for _ in range(2):
+        documents, _duplicates = parse_documents(text, "x.yaml")
+        assert documents[0].root == {
+            "a": True, "b": "true", "c": "8080", "d": 8080, "e": True, "f": None, "g": 1.5
+        }  # fmt: skip
