@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from k8slint.lint.runner import LintOptions, LintRun, lint_paths
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+# every property test draws the same examples on every run and machine (tests are
+# deterministic), and none writes an example database into the checkout
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.load_profile("deterministic")
 
 
 def lint_repo(repo: Path, **options: object) -> LintRun:
