@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 from pathlib import Path
 
-from k8slint.lint.load import ParseCache, Project
+import pytest
+
+from k8slint.lint.load import ParseCache, Project, _read_upto
 from k8slint.lint.runner import LintOptions, lint_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -70,3 +73,24 @@ def test_trees_shared_between_runs_give_the_results_of_fresh_runs(tmp_path: Path
         again = lint_paths([tree], LintOptions(root=tree, parse_cache=cache)).result
         assert again.findings == fresh.findings
         assert again.errors == fresh.errors
+
+
+@pytest.mark.parametrize(
+    ("content", "stat_size", "expected"),
+    [
+        (b"a: 1\n", 5, b"a: 1\n"),  # as fstat said
+        (b"a: 1\nb: 2\n", 5, b"a: 1\nb: 2\n"),  # grew after fstat: read on
+        (b"x" * 30, 5, b"x" * 11),  # grew past the limit: one byte past it tells the caller
+        (b"", 0, b""),
+    ],
+)
+def test_a_read_takes_what_the_file_holds_up_to_one_byte_past_the_limit(
+    tmp_path: Path, content: bytes, stat_size: int, expected: bytes
+) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_bytes(content)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert _read_upto(fd, stat_size, limit=10) == expected
+    finally:
+        os.close(fd)
