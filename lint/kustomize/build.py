@@ -294,6 +294,8 @@ class _Builder:
         return resources
 
     def build_dir(self, directory: str, stack: tuple[str, ...], loc: Loc) -> ResList:
+        if len(stack) >= MAX_NESTING:
+            raise _NestedTooDeep
         resources = ResList()
         scope = self._load(directory, loc)
         if scope is None:
@@ -1108,6 +1110,19 @@ def _relocate(value: Any, fn: Any) -> Any:
     return value
 
 
+MAX_NESTING = 50
+"""Kustomizations may include each other this many levels deep; real trees nest a handful.
+
+A fixed bound makes a deeper chain fail at the same level on every Python and whether or not
+parts of it were built before (shared.py): the interpreter's recursion limit, which it replaces,
+is reached at a depth that depends on the Python version and on the frames around the build.
+"""
+
+
+class _NestedTooDeep(Exception):
+    pass
+
+
 def build(project: Project, directory: str, shared: SubBuilds | None = None) -> Build:
     """Build the kustomization in `directory` (POSIX, relative to the project root); `shared`
     (from `sub_builds`) lets the roots of one run share the builds of what they include."""
@@ -1116,8 +1131,9 @@ def build(project: Project, directory: str, shared: SubBuilds | None = None) -> 
     try:  # callers pause the cyclic GC around builds (runner.gc_paused)
         resources = builder.build_root(directory)
         objects = [res.obj for res in resources]
-    except RecursionError:
-        builder.state.error(Loc.point(directory or ".", 0), "kustomizations nest too deep")
+    except (_NestedTooDeep, RecursionError):
+        message = f"kustomizations nest too deep (more than {MAX_NESTING} levels)"
+        builder.state.error(Loc.point(directory or ".", 0), message)
         objects = []
     state = builder.state
     return Build(
