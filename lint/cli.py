@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
@@ -25,9 +25,10 @@ if TYPE_CHECKING:
     from k8slint.lint.runner import LintOptions, LintRun
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+T = TypeVar("T")
 _HELD_UNTIL_EXIT: list[object] | None = None
-"""Under the console script, each finished run is kept here, so its heap is never freed object
-by object: the process ends with `os._exit` instead (see `run`)."""
+"""Under the console script, each finished run (or build) is kept here, so its heap is never
+freed object by object: the process ends with `os._exit` instead (see `run`)."""
 
 
 def run() -> NoReturn:
@@ -268,10 +269,10 @@ def _lint(paths: list[Path], options: LintOptions, fmt: str) -> LintRun:
         bar.close()
 
 
-def _held(run: LintRun) -> LintRun:
+def _held(result: T) -> T:
     if _HELD_UNTIL_EXIT is not None:
-        _HELD_UNTIL_EXIT.append(run)
-    return run
+        _HELD_UNTIL_EXIT.append(result)
+    return result
 
 
 def _fix(paths: list[Path], options: LintOptions, unsafe: bool) -> LintRun:
@@ -453,7 +454,7 @@ def render_command(directory: Path, origins: bool, output: Path | None) -> int:
     from k8slint.lint.runner import gc_paused
 
     with gc_paused():  # the build allocates millions of containers and frees none (runner.py)
-        built = build(project, rel)
+        built = _held(build(project, rel))
 
     def shown(path: str) -> str:
         return display_path(root, Path.cwd(), path)
