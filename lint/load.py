@@ -127,6 +127,9 @@ class Project:
         self._real_root = os.path.realpath(root)
         self._inside: dict[str, bool] = {}  # rel -> inside(rel); the tree is read once per run
         self._real_dirs: dict[str, str] = {}  # rel directory -> its realpath
+        # what `exists` and `is_dir` found: every includer of a kustomize base asks again
+        self._exists: dict[str, bool] = {}
+        self._is_dir: dict[str, bool] = {}
         # for the run cache's manifest: files read from disk, paths only looked at
         self.read_states: dict[str, FileState] = {}
         self.probed: set[str] = set()
@@ -245,11 +248,17 @@ class Project:
         if rel in self._texts and self._texts[rel] is not None:
             return True
         self.probed.add(rel)
-        return os.path.exists(os.path.join(self._root_str, rel))
+        known = self._exists.get(rel)
+        if known is None:
+            known = self._exists[rel] = os.path.exists(os.path.join(self._root_str, rel))
+        return known
 
     def is_dir(self, rel: str) -> bool:
         self.probed.add(rel)
-        return os.path.isdir(os.path.join(self._root_str, rel))
+        known = self._is_dir.get(rel)
+        if known is None:
+            known = self._is_dir[rel] = os.path.isdir(os.path.join(self._root_str, rel))
+        return known
 
     def inside(self, rel: str) -> bool:
         """Whether a relative path stays inside the root once `..` and symlinks are resolved."""

@@ -346,7 +346,7 @@ def _generator_providers(ws: Workspace, kind: RefKind) -> list[Provider]:
     """
     if (ws.unit is not None and ws.unit.kustomize) or kind == "PersistentVolumeClaim":
         return []
-    return ws.memo_shared(f"refs.generators:{kind}", lambda: list(_generators(ws, kind)))
+    return ws.memo_shared_each("refs.generators", kind, lambda: list(_generators(ws, kind)))
 
 
 def _generators(ws: Workspace, kind: RefKind) -> Iterator[Provider]:

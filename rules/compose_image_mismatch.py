@@ -122,7 +122,7 @@ def _compose_images(ws: Workspace, manifest: str) -> tuple[list[ComposeService],
         pulled = {_tagged(s.image_ref) for s in near if s.image_ref}
         return [s for s in near if s.built_images], pulled
 
-    return ws.memo_shared(f"compose-image-mismatch.near:{posixpath.dirname(manifest)}", find)
+    return ws.memo_shared_each("compose-image-mismatch.near", posixpath.dirname(manifest), find)
 
 
 def _judge(

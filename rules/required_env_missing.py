@@ -229,7 +229,7 @@ def _kubernetes_sets(ws: Workspace, owner: K8sObject, pod: PodSpec, name: str) -
 
 def _image_env(ws: Workspace, app: AppSource) -> set[str]:
     """Variables that the Dockerfiles at the top of the app's directory set with ENV."""
-    return ws.memo_shared(f"image env:{app.directory}", lambda: _read_image_env(ws, app))
+    return ws.memo_shared_each("image env", app.directory, lambda: _read_image_env(ws, app))
 
 
 def _read_image_env(ws: Workspace, app: AppSource) -> set[str]:

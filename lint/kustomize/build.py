@@ -26,7 +26,7 @@ from k8slint.lint.kustomize import fieldspec, namerefs, transformers
 from k8slint.lint.kustomize.generators import GeneratorInputError, content_hash, generate
 from k8slint.lint.kustomize.jsonpatch import JsonPatchError, apply_json_patch
 from k8slint.lint.kustomize.merge import PatchDelete, apply_smp, is_builtin
-from k8slint.lint.kustomize.nodes import clone, delete_key, set_value
+from k8slint.lint.kustomize.nodes import clone, set_value
 from k8slint.lint.kustomize.resource import Res, ResList
 from k8slint.lint.kustomize.shared import Records, SubBuilds
 from k8slint.lint.load import Project
@@ -237,36 +237,9 @@ class _State:
 _LOGS = tuple(name for name, kind in _State.__annotations__.items() if kind.startswith("list["))
 
 
-class _Paths:
-    """What the file system says about project paths, asked once per build: every includer of
-    a directory checks it again, and the tree does not change while a run reads it."""
-
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self._exists: dict[str, bool] = {}
-        self._is_dir: dict[str, bool] = {}
-        self._kustomization: dict[str, str | None] = {}
-
-    def exists(self, rel: str) -> bool:
-        if rel not in self._exists:
-            self._exists[rel] = self.project.exists(rel)
-        return self._exists[rel]
-
-    def is_dir(self, rel: str) -> bool:
-        if rel not in self._is_dir:
-            self._is_dir[rel] = self.project.is_dir(rel)
-        return self._is_dir[rel]
-
-    def kustomization_file(self, directory: str) -> str | None:
-        if directory not in self._kustomization:
-            self._kustomization[directory] = kustomization_file(self.project, directory)
-        return self._kustomization[directory]
-
-
 class _Builder:
     def __init__(self, project: Project, shared: SubBuilds) -> None:
         self.project = project
-        self.paths = _Paths(project)
         self.shared = shared
         self.state = _State()
 
@@ -310,7 +283,7 @@ class _Builder:
     # -- loading -----------------------------------------------------------------------------
 
     def _load(self, directory: str, loc: Loc) -> _Scope | None:
-        kfile = self.paths.kustomization_file(directory)
+        kfile = kustomization_file(self.project, directory)
         if kfile is None:
             self.state.includer_error(loc, f"no kustomization file in {directory or '.'}")
             return None
@@ -353,7 +326,7 @@ class _Builder:
         noted (the load restrictor)."""
         path = join(scope.directory, entry)
         what, lost = _FIELDS.get(field_name, (field_name, "it is not checked"))
-        if is_remote(entry) and not self.paths.exists(path):
+        if is_remote(entry) and not self.project.exists(path):
             self.state.incomplete = True
             self.state.note(loc, f"remote {what} {entry} not fetched (offline build); {lost}")
             return None
@@ -369,14 +342,14 @@ class _Builder:
                 "(kustomize's load restrictor allows only files under the kustomization root)",
             )
             return None
-        if self.paths.is_dir(path):
+        if self.project.is_dir(path):
             if want == "file":
                 reason = Reason.NOT_A_FILE
-            elif self.paths.kustomization_file(path) is None:
+            elif kustomization_file(self.project, path) is None:
                 reason = Reason.NOT_A_KUSTOMIZATION
             else:
                 return path
-        elif not self.paths.exists(path):
+        elif not self.project.exists(path):
             reason = Reason.MISSING
         elif want == "dir":
             reason = Reason.NOT_A_DIRECTORY
@@ -519,7 +492,7 @@ class _Builder:
         path = self._find(scope, key, entry, loc, want="any")
         if path is None:
             return
-        if self.paths.is_dir(path):
+        if self.project.is_dir(path):
             added = self._build_sub(path, stack, loc)
         else:
             added = [Res(clone(doc)) for doc in self._documents(key, entry, loc, path)]
@@ -780,7 +753,7 @@ class _Builder:
             or (
                 ":" in body
                 and not is_remote(body)
-                and not self.paths.exists(join(scope.directory, body))
+                and not self.project.exists(join(scope.directory, body))
             )
         ):
             docs = self._parse_inline(body, loc)
@@ -904,7 +877,7 @@ class _Builder:
             path = self._find(scope, field_name, entry, loc, want="any")
             if path is None:
                 return
-            if self.paths.is_dir(path):
+            if self.project.is_dir(path):
                 configs = [r.obj for r in self._build_sub(path, stack, loc)]
             else:
                 configs = self._documents(field_name, entry, loc, path)
@@ -1050,7 +1023,7 @@ def _merge_generated(old: Res, new: Res, replace: bool) -> None:
             if isinstance(incoming, YMap):
                 old.obj.set_located(key, incoming, new.obj.key_loc(key), new.obj.value_loc(key))
             elif replace:
-                delete_key(old.obj, key)
+                old.obj.drop_located(key)
             continue
         if isinstance(incoming, YMap):
             for name, value in incoming.items():

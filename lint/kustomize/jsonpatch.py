@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from k8slint.lint.kustomize.nodes import clone, delete_key, located
+from k8slint.lint.kustomize.nodes import clone, located
 from k8slint.lint.locate import Loc
 from k8slint.lint.yamlpos import YMap, YSeq
 
@@ -154,7 +154,7 @@ def _remove(root: Any, tokens: list[str], loc: Loc) -> Any:
         key = _map_key(parent, tokens[-1])
         if key is None:
             raise JsonPatchError(f"path /{'/'.join(tokens)} not found", loc)
-        delete_key(parent, key)
+        parent.drop_located(key)
     elif isinstance(parent, YSeq):
         parent.delete_located(_index(parent, tokens[-1], loc, allow_end=False))
     else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from k8slint.lint.kubernetes import BUILTIN_GROUPS, split_api_version
-from k8slint.lint.kustomize.nodes import clone, delete_key
+from k8slint.lint.kustomize.nodes import clone
 from k8slint.lint.yamlpos import YMap, YSeq
 
 _MERGE_KEYS = {
@@ -69,7 +69,7 @@ def _merge_map(target: YMap, patch: YMap, path: tuple[str, ...], kind: str, buil
     directive = patch.get("$patch")
     if directive == "replace":
         for key in list(target):
-            delete_key(target, key)
+            target.drop_located(key)
     for key, value in patch.items():
         key_str = key if isinstance(key, str) else str(key)
         if key_str in ("$patch", "$retainKeys") or key_str.startswith("$setElementOrder/"):
@@ -88,12 +88,12 @@ def _merge_map(target: YMap, patch: YMap, path: tuple[str, ...], kind: str, buil
             continue
         key_loc, value_loc = patch.key_loc(key), patch.value_loc(key)
         if value is None:
-            delete_key(target, key)
+            target.drop_located(key)
             continue
         current = target.get(key)
         if isinstance(value, YMap):
             if value.get("$patch") == "delete":
-                delete_key(target, key)
+                target.drop_located(key)
                 continue
             if isinstance(current, YMap) and value.get("$patch") != "replace":
                 _merge_map(current, value, (*path, key_str), kind, builtin)

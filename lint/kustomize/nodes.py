@@ -82,10 +82,6 @@ def set_value(parent: YMap, key: Any, value: Any, loc: Loc) -> None:
     parent.set_located(key, value, key_loc, loc)
 
 
-def delete_key(parent: YMap, key: Any) -> None:
-    parent.drop_located(key)
-
-
 def to_plain(value: Any) -> Any:
     """The tree as plain dicts and lists (for hashing, comparison and JSON)."""
     if isinstance(value, dict):

@@ -51,4 +51,4 @@ def dockerfile(ws: Workspace, rel: str) -> Dockerfile | None:
         text = ws.project.read_text(rel)
         return parse_dockerfile(text) if text is not None else None
 
-    return ws.memo_shared(f"dockerfile:{rel}", read)
+    return ws.memo_shared_each("dockerfile", rel, read)

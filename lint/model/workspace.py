@@ -160,6 +160,14 @@ class Workspace:
             self._shared[cache_key] = build()
         return self._shared[cache_key]  # type: ignore[no-any-return]
 
+    def memo_shared_each(self, key: str, item: Hashable, build: Callable[[], T]) -> T:
+        """Like `memo_shared`, for data derived from one item (a directory, a file, an image):
+        one table per run, filled as rules ask."""
+        table: dict[Hashable, T] = self.memo_shared(key, dict)
+        if item not in table:
+            table[item] = build()
+        return table[item]
+
     # -- files -------------------------------------------------------------------------------
 
     def source(self, rel: str) -> SourceFile | None:
@@ -203,15 +211,16 @@ class Workspace:
         Worked out once per directory; the list is shared, not to be changed.
         """
         directory = posixpath.dirname(path)
-        near: dict[str, list[ComposeService]] = self._shared.setdefault("compose-near", {})
-        if directory not in near:
-            near[directory] = [
+        return self.memo_shared_each(
+            "compose-near",
+            directory,
+            lambda: [
                 service
                 for project in self.compose_projects()
                 if related_dirs(project.directory, directory)
                 for service in project.services.values()
-            ]
-        return near[directory]
+            ],
+        )
 
     # -- application sources -----------------------------------------------------------------
 
@@ -230,14 +239,15 @@ class Workspace:
         return self.scan_app(directory)
 
     def scan_app(self, directory: str) -> AppSource:
-        cache: dict[str, AppSource] = self._shared.setdefault("apps", {})
-        if directory not in cache:
-            from k8slint.lint.model.appsource import scan_app
+        from k8slint.lint.model.appsource import scan_app
 
-            cache[directory] = scan_app(
+        return self.memo_shared_each(
+            "apps",
+            directory,
+            lambda: scan_app(
                 self.project, directory, self.config.exclude, files=self._files_under(directory)
-            )
-        return cache[directory]
+            ),
+        )
 
     def _files_under(self, directory: str) -> Sequence[str]:
         """The files under `directory` (every file for the root), in the workspace's order;
@@ -251,11 +261,11 @@ class Workspace:
     def _app_directory(self, ref: ImageRef, manifest: str) -> str | None:
         """The app directory for an image run by a manifest in the manifest's directory,
         looked up once per image and directory (every unit runs the same images)."""
-        found: dict[tuple[ImageRef, str], str | None] = self._shared.setdefault("app-dirs", {})
-        key = (ref, posixpath.dirname(manifest))
-        if key not in found:
-            found[key] = self._find_app_directory(ref, manifest)
-        return found[key]
+        return self.memo_shared_each(
+            "app-dirs",
+            (ref, posixpath.dirname(manifest)),
+            lambda: self._find_app_directory(ref, manifest),
+        )
 
     def _find_app_directory(self, ref: ImageRef, manifest: str) -> str | None:
         for service in self.compose_services_near(manifest):
